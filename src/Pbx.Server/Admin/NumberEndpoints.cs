@@ -1,0 +1,30 @@
+using Pbx.Telephony.Accounts;
+
+namespace Pbx.Server.Admin;
+
+internal static class NumberEndpoints
+{
+    private sealed record AssignNumberRequest(string? Number, string? User, string? Group);
+
+    public static void Map(RouteGroupBuilder numbers)
+    {
+        numbers.MapGet("/", async (IDirectoryStore store, CancellationToken ct) => TypedResults.Ok(await store.ListNumbersAsync(ct)));
+
+        numbers.MapPost("/", async (HttpContext http, IDirectoryStore store, CancellationToken ct) =>
+        {
+            var (body, problem) = await RequestBody.ReadAsync<AssignNumberRequest>(http);
+            if (problem is not null) return problem;
+            var errors = DirectoryRules.CheckNumberAssignment(body!.Number, body.User, body.Group);
+            if (errors.Count > 0) return Problems.Invalid(errors);
+            try
+            {
+                var assigned = await store.AssignNumberAsync(body.Number!, body.User, body.Group, ct);
+                return TypedResults.Created($"/api/numbers/{Uri.EscapeDataString(assigned.Number)}", assigned);
+            }
+            catch (DirectoryRuleException ex) { return Problems.From(ex); }
+        });
+
+        numbers.MapDelete("/{number}", async (string number, IDirectoryStore store, CancellationToken ct) =>
+            await store.RemoveNumberAsync(number, ct) ? TypedResults.NoContent() : Problems.NotFound("number", number));
+    }
+}

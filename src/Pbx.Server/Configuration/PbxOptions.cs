@@ -1,0 +1,171 @@
+using System.Net;
+using Pbx.Server.Security;
+
+namespace Pbx.Server.Configuration;
+
+/// <summary>
+/// Every setting of the daemon. Defaults live in config/pbx.json (embedded into the binary), not here,
+/// so the file an admin reads is the whole truth.
+/// </summary>
+public sealed class PbxOptions
+{
+    public SipOptions Sip { get; set; } = new();
+    public TlsOptions Tls { get; set; } = new();
+    public XmppOptions Xmpp { get; set; } = new();
+    public RtpOptions Rtp { get; set; } = new();
+    public AdminOptions Admin { get; set; } = new();
+    public StorageOptions Storage { get; set; } = new();
+    public ShutdownOptions Shutdown { get; set; } = new();
+    public TelemetryOptions Telemetry { get; set; } = new();
+
+    public List<ConfigError> Validate()
+    {
+        var errors = new List<ConfigError>();
+        Sip.Validate(errors);
+        Tls.Validate(errors);
+        Xmpp.Validate(errors);
+        Rtp.Validate(errors);
+        Admin.Validate(errors);
+        Storage.Validate(errors);
+        Shutdown.Validate(errors);
+        Telemetry.Validate(errors);
+        return errors;
+    }
+}
+
+public sealed class SipOptions
+{
+    public string BindAddress { get; set; } = "";
+    /// <summary>0 switches the listener off.</summary>
+    public int UdpPort { get; set; }
+    public int TcpPort { get; set; }
+    public int TlsPort { get; set; }
+    public string Realm { get; set; } = "";
+    public int MaxMessageBytes { get; set; }
+
+    internal void Validate(List<ConfigError> errors)
+    {
+        OptionRules.IpAddress(errors, "Sip:BindAddress", BindAddress);
+        OptionRules.Port(errors, "Sip:UdpPort", UdpPort, allowZero: true);
+        OptionRules.Port(errors, "Sip:TcpPort", TcpPort, allowZero: true);
+        OptionRules.Port(errors, "Sip:TlsPort", TlsPort, allowZero: true);
+        if (TlsPort != 0 && TlsPort == TcpPort)
+            errors.Add(new("Sip:TlsPort", $"{TlsPort} is also Sip:TcpPort; TLS and plain TCP need different ports"));
+        if (string.IsNullOrWhiteSpace(Realm) || Realm.Any(c => c is '"' or '\\' || char.IsControl(c)))
+            errors.Add(new("Sip:Realm", "must be a non-empty name without quotes, backslashes or control characters"));
+        OptionRules.Range(errors, "Sip:MaxMessageBytes", MaxMessageBytes, 1500, 1 << 20);
+    }
+}
+
+public sealed class TlsOptions
+{
+    /// <summary>PFX/PKCS#12 or PEM certificate; empty means a self-signed one is made in the data directory at first start.</summary>
+    public string CertificatePath { get; set; } = "";
+    /// <summary>PEM private key when <see cref="CertificatePath"/> is a PEM certificate without its key.</summary>
+    public string KeyPath { get; set; } = "";
+    public string CertificatePassword { get; set; } = "";
+    public string SelfSignedSubject { get; set; } = "";
+
+    internal void Validate(List<ConfigError> errors)
+    {
+        if (CertificatePath.Length > 0)
+        {
+            if (TlsCertificateLoader.TryLoad(this, out var reason) is { } loaded) loaded.Dispose();
+            else errors.Add(new("Tls:CertificatePath", reason));
+        }
+        else if (KeyPath.Length > 0)
+            errors.Add(new("Tls:KeyPath", "is set but Tls:CertificatePath is empty"));
+        if (CertificatePath.Length == 0 && !OptionRules.IsDistinguishedName(SelfSignedSubject))
+            errors.Add(new("Tls:SelfSignedSubject", $"'{SelfSignedSubject}' is not a distinguished name such as CN=pbx.example.com"));
+    }
+}
+
+public sealed class XmppOptions
+{
+    public string BindAddress { get; set; } = "";
+    public int ClientPort { get; set; }
+    public string Domain { get; set; } = "";
+    public bool RequireTls { get; set; }
+
+    internal void Validate(List<ConfigError> errors)
+    {
+        OptionRules.IpAddress(errors, "Xmpp:BindAddress", BindAddress);
+        OptionRules.Port(errors, "Xmpp:ClientPort", ClientPort, allowZero: true);
+        if (Uri.CheckHostName(Domain) is not (UriHostNameType.Dns or UriHostNameType.IPv4))
+            errors.Add(new("Xmpp:Domain", $"'{Domain}' is not a domain name"));
+    }
+}
+
+public sealed class RtpOptions
+{
+    public static readonly IReadOnlyList<string> KnownCodecs = ["PCMU", "PCMA", "G722", "telephone-event"];
+
+    public int PortMin { get; set; }
+    public int PortMax { get; set; }
+    public List<string> Codecs { get; set; } = [];
+
+    internal void Validate(List<ConfigError> errors)
+    {
+        OptionRules.Range(errors, "Rtp:PortMin", PortMin, 1024, 65534);
+        OptionRules.Range(errors, "Rtp:PortMax", PortMax, 1025, 65535);
+        if (PortMin % 2 != 0)
+            errors.Add(new("Rtp:PortMin", $"{PortMin} is odd; RTP takes the even port of each pair and RTCP the odd one above it"));
+        if (PortMin >= PortMax)
+            errors.Add(new("Rtp:PortMin", $"{PortMin} must be lower than Rtp:PortMax ({PortMax})"));
+        if (Codecs.Count == 0)
+            errors.Add(new("Rtp:Codecs", $"must list at least one of {string.Join(", ", KnownCodecs)}"));
+        for (var i = 0; i < Codecs.Count; i++)
+            if (!KnownCodecs.Contains(Codecs[i], StringComparer.OrdinalIgnoreCase))
+                errors.Add(new($"Rtp:Codecs:{i}", $"unknown codec '{Codecs[i]}'; known: {string.Join(", ", KnownCodecs)}"));
+        if (Codecs.Count > 0 && Codecs.All(c => c.Equals("telephone-event", StringComparison.OrdinalIgnoreCase)))
+            errors.Add(new("Rtp:Codecs", "telephone-event carries DTMF only; add an audio codec"));
+    }
+}
+
+public sealed class AdminOptions
+{
+    public string Address { get; set; } = "";
+    /// <summary>0 takes any free port (tests).</summary>
+    public int Port { get; set; }
+    /// <summary>Bearer token; empty means one is generated into the data directory (file admin-token).</summary>
+    public string Token { get; set; } = "";
+
+    internal void Validate(List<ConfigError> errors)
+    {
+        OptionRules.IpAddress(errors, "Admin:Address", Address);
+        OptionRules.Port(errors, "Admin:Port", Port, allowZero: true);
+        if (Token.Length is > 0 and < 16)
+            errors.Add(new("Admin:Token", "must be at least 16 characters, or empty to have one generated"));
+    }
+}
+
+public sealed class StorageOptions
+{
+    /// <summary>Empty: $STATE_DIRECTORY under systemd, ./data otherwise.</summary>
+    public string DataDirectory { get; set; } = "";
+    public int BusyTimeoutSeconds { get; set; }
+
+    internal void Validate(List<ConfigError> errors) =>
+        OptionRules.Range(errors, "Storage:BusyTimeoutSeconds", BusyTimeoutSeconds, 1, 300);
+}
+
+public sealed class ShutdownOptions
+{
+    public int DrainSeconds { get; set; }
+
+    internal void Validate(List<ConfigError> errors) =>
+        OptionRules.Range(errors, "Shutdown:DrainSeconds", DrainSeconds, 0, 3600);
+}
+
+public sealed class TelemetryOptions
+{
+    /// <summary>OTLP collector address; empty switches the exporter off.</summary>
+    public string OtlpEndpoint { get; set; } = "";
+    public bool PrometheusScraping { get; set; }
+
+    internal void Validate(List<ConfigError> errors)
+    {
+        if (OtlpEndpoint.Length > 0 && !(Uri.TryCreate(OtlpEndpoint, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https"))
+            errors.Add(new("Telemetry:OtlpEndpoint", $"'{OtlpEndpoint}' is not an http(s) URL"));
+    }
+}

@@ -1,0 +1,67 @@
+using System.CommandLine;
+using System.Net.Sockets;
+using Pbx.Server.Configuration;
+using Pbx.Storage.Sqlite;
+
+namespace Pbx.Server.Hosting;
+
+/// <summary>The daemon's entry point: read and check the configuration, prepare storage, then run the host.</summary>
+public static class PbxDaemon
+{
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var configOption = new Option<FileInfo?>("--config") { Description = "JSON configuration file layered over the embedded defaults" };
+        var checkOption = new Option<bool>("--check-config") { Description = "Validate the configuration, print the problems and exit" };
+        var root = new RootCommand("Pbx.Server: SIP/XMPP PBX daemon") { configOption, checkOption };
+        var exitCode = ExitCodes.Ok;
+        root.SetAction(async (parsed, ct) =>
+        {
+            exitCode = await RunHostAsync(parsed.GetValue(configOption)?.FullName, parsed.GetValue(checkOption));
+            return exitCode;
+        });
+        var parseResult = root.Parse(args);
+        if (parseResult.Errors.Count > 0)
+        {
+            foreach (var error in parseResult.Errors) await Console.Error.WriteLineAsync($"pbx: {error.Message}");
+            return ExitCodes.BadConfiguration;
+        }
+        var invoked = await parseResult.InvokeAsync();
+        return invoked != 0 ? invoked : exitCode;
+    }
+
+    private static async Task<int> RunHostAsync(string? configPath, bool checkOnly)
+    {
+        var loaded = ConfigurationLoader.Load(configPath);
+        if (!loaded.IsValid)
+        {
+            foreach (var error in loaded.Errors) await Console.Error.WriteLineAsync($"pbx: configuration error: {error}");
+            return ExitCodes.BadConfiguration;
+        }
+        if (checkOnly)
+        {
+            Console.WriteLine("pbx: configuration is valid");
+            return ExitCodes.Ok;
+        }
+        try
+        {
+            await using var app = await PbxHostBuilder.BuildAsync(loaded);
+            await app.RunAsync();
+            return ExitCodes.Ok;
+        }
+        catch (StartupException ex)
+        {
+            await Console.Error.WriteLineAsync($"pbx: cannot start: {ex.Message}");
+            return ex.InnerException is StorageException ? ExitCodes.StorageUnavailable : ExitCodes.BadConfiguration;
+        }
+        catch (StorageException ex)
+        {
+            await Console.Error.WriteLineAsync($"pbx: storage error: {ex.Message}");
+            return ExitCodes.StorageUnavailable;
+        }
+        catch (IOException ex) when (ex.InnerException is SocketException || ex.GetType().Name == "AddressInUseException")
+        {
+            await Console.Error.WriteLineAsync($"pbx: cannot listen: {ex.Message}");
+            return ExitCodes.CannotListen;
+        }
+    }
+}

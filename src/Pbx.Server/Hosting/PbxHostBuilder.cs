@@ -1,0 +1,97 @@
+using System.Net;
+using System.Security.Cryptography.X509Certificates;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Microsoft.AspNetCore.Http.Json;
+using Pbx.Server.Admin;
+using Pbx.Server.Configuration;
+using Pbx.Server.Security;
+using Pbx.Server.Telemetry;
+using Pbx.Storage.Accounts;
+using Pbx.Storage.Journal;
+using Pbx.Storage.Migrations;
+using Pbx.Storage.Sqlite;
+using Pbx.Telephony.Accounts;
+using Pbx.Telephony.Journal;
+
+namespace Pbx.Server.Hosting;
+
+/// <summary>Composes the daemon. Protocol stacks and policies are created here and nowhere else.</summary>
+public static class PbxHostBuilder
+{
+    public static async Task<WebApplication> BuildAsync(LoadedConfiguration loaded, Action<ILoggingBuilder>? configureLogging = null)
+    {
+        var options = loaded.Options ?? throw new ArgumentException("the configuration has errors", nameof(loaded));
+        var time = TimeProvider.System;
+
+        var dataDirectory = DataDirectory.Resolve(options.Storage);
+        DataDirectory.Prepare(dataDirectory);
+        var database = new SqliteDatabase(Path.Combine(dataDirectory, "pbx.db"), TimeSpan.FromSeconds(options.Storage.BusyTimeoutSeconds));
+        try
+        {
+            await Migrator.MigrateAsync(database);
+        }
+        catch (StorageException ex)
+        {
+            throw new StartupException(ex.Message, ex);
+        }
+        var adminToken = AdminToken.Resolve(options.Admin.Token, dataDirectory);
+        var certificate = TlsCertificateLoader.LoadOrCreate(options.Tls, dataDirectory, time, out var certificateCreated);
+
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory });
+        builder.Configuration.Sources.Clear();
+        builder.Configuration.AddConfiguration(loaded.Root!);
+        configureLogging?.Invoke(builder.Logging);
+        builder.Services.AddSystemd();
+        builder.Services.Configure<HostOptions>(h => h.ShutdownTimeout = TimeSpan.FromSeconds(options.Shutdown.DrainSeconds));
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.AddServerHeader = false;
+            kestrel.Limits.MaxRequestBodySize = 1 << 20;
+            kestrel.Listen(IPAddress.Parse(options.Admin.Address), options.Admin.Port);
+        });
+
+        builder.Services.AddSingleton(options);
+        builder.Services.AddSingleton(time);
+        builder.Services.AddSingleton(new DataLocation(dataDirectory));
+        builder.Services.AddSingleton(database);
+        builder.Services.AddSingleton(adminToken);
+        builder.Services.AddSingleton(new ServerCertificate(certificate));
+        builder.Services.AddSingleton<IDirectoryStore, SqliteDirectoryStore>();
+        builder.Services.AddSingleton<ICallJournal, SqliteCallJournal>();
+        builder.Services.AddSingleton<IChatJournal, SqliteChatJournal>();
+
+        builder.Services.ConfigureHttpJsonOptions(json => ConfigureJson(json.SerializerOptions));
+        builder.Services.AddProblemDetails();
+        builder.Services.AddPbxTelemetry(options.Telemetry);
+        builder.Services.AddPbxHealthChecks();
+
+        var app = builder.Build();
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.MapAdminApi();
+        app.MapPbxTelemetry(options.Telemetry);
+        app.MapPbxHealthChecks();
+
+        var log = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Pbx.Server");
+        StartupLog.DataDirectory(log, dataDirectory);
+        if (adminToken.File is { } tokenFile) StartupLog.AdminTokenFile(log, tokenFile);
+        StartupLog.Certificate(log, certificateCreated ? "created self-signed" : "loaded", certificate.Subject, certificate.Thumbprint);
+        app.Lifetime.ApplicationStarted.Register(() => StartupLog.Ready(log, string.Join(", ", app.Urls)));
+        return app;
+    }
+
+    public static void ConfigureJson(JsonSerializerOptions json)
+    {
+        json.PropertyNamingPolicy = JsonNamingPolicy.CamelCase;
+        json.Converters.Add(new JsonStringEnumConverter());
+        // A misspelt field must be an error, not silently ignored.
+        json.UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow;
+    }
+}
+
+/// <summary>The resolved data folder (database, generated token and certificate).</summary>
+public sealed record DataLocation(string Directory);
+
+/// <summary>The certificate SIP over TLS and XMPP serve.</summary>
+public sealed record ServerCertificate(X509Certificate2 Certificate);

@@ -1,0 +1,3 @@
+using Pbx.Server.Hosting;
+
+return await PbxDaemon.RunAsync(args);

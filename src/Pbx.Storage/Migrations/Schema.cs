@@ -1,0 +1,94 @@
+namespace Pbx.Storage.Migrations;
+
+/// <summary>
+/// The schema history. Journals key users by login ID rather than by row id on purpose: a call or chat
+/// history outlives the deletion of the user it mentions.
+/// </summary>
+public static class Schema
+{
+    public static readonly IReadOnlyList<Migration> Migrations =
+    [
+        new(1, "directory", """
+            CREATE TABLE users (
+                id                      INTEGER PRIMARY KEY,
+                login_id                TEXT    NOT NULL UNIQUE COLLATE NOCASE,
+                display_name            TEXT    NOT NULL,
+                email                   TEXT,
+                language                TEXT    NOT NULL DEFAULT 'en',
+                avatar                  BLOB,
+                avatar_type             TEXT,
+                digest_realm            TEXT    NOT NULL,
+                digest_ha1_md5          TEXT    NOT NULL,
+                digest_ha1_sha256       TEXT    NOT NULL,
+                scram_sha1_salt         BLOB    NOT NULL,
+                scram_sha1_iterations   INTEGER NOT NULL,
+                scram_sha1_stored_key   BLOB    NOT NULL,
+                scram_sha1_server_key   BLOB    NOT NULL,
+                scram_sha256_salt       BLOB    NOT NULL,
+                scram_sha256_iterations INTEGER NOT NULL,
+                scram_sha256_stored_key BLOB    NOT NULL,
+                scram_sha256_server_key BLOB    NOT NULL,
+                created_at              TEXT    NOT NULL
+            );
+            CREATE TABLE groups (
+                id        INTEGER PRIMARY KEY,
+                name      TEXT NOT NULL UNIQUE COLLATE NOCASE,
+                ring_mode TEXT NOT NULL CHECK (ring_mode IN ('Parallel', 'Hunting'))
+            );
+            CREATE TABLE group_members (
+                group_id INTEGER NOT NULL REFERENCES groups(id) ON DELETE CASCADE,
+                user_id  INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+                position INTEGER NOT NULL,
+                PRIMARY KEY (group_id, user_id)
+            );
+            CREATE TABLE numbers (
+                number   TEXT PRIMARY KEY,
+                kind     TEXT NOT NULL CHECK (kind IN ('Internal', 'External')),
+                user_id  INTEGER REFERENCES users(id) ON DELETE CASCADE,
+                group_id INTEGER REFERENCES groups(id) ON DELETE CASCADE,
+                CHECK ((user_id IS NULL) <> (group_id IS NULL))
+            );
+            CREATE TABLE devices (
+                id               INTEGER PRIMARY KEY,
+                user_id          INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+                kind             TEXT    NOT NULL CHECK (kind IN ('DeskPhone', 'Softphone', 'MobileClient', 'CellNumber', 'Added')),
+                name             TEXT    NOT NULL,
+                number           TEXT,
+                max_ring_seconds INTEGER
+            );
+            CREATE INDEX devices_user ON devices(user_id);
+            CREATE INDEX numbers_user ON numbers(user_id);
+            CREATE INDEX numbers_group ON numbers(group_id);
+            """),
+        new(2, "journals", """
+            CREATE TABLE call_journal (
+                id            INTEGER PRIMARY KEY,
+                user_login_id TEXT NOT NULL COLLATE NOCASE,
+                call_id       TEXT NOT NULL,
+                direction     TEXT NOT NULL CHECK (direction IN ('Incoming', 'Outgoing')),
+                local_number  TEXT NOT NULL,
+                remote_number TEXT NOT NULL,
+                remote_name   TEXT,
+                started_at    TEXT NOT NULL,
+                answered_at   TEXT,
+                ended_at      TEXT NOT NULL,
+                result        TEXT NOT NULL CHECK (result IN ('Answered', 'Missed', 'Busy', 'Rejected', 'Failed')),
+                cause         TEXT
+            );
+            CREATE INDEX call_journal_user_started ON call_journal(user_login_id, started_at);
+            CREATE TABLE chat_journal (
+                id            INTEGER PRIMARY KEY,
+                archive_owner TEXT    NOT NULL COLLATE NOCASE,
+                peer_jid      TEXT    NOT NULL,
+                direction     TEXT    NOT NULL CHECK (direction IN ('Received', 'Sent')),
+                is_group_chat INTEGER NOT NULL,
+                stanza_id     TEXT    NOT NULL,
+                body          TEXT    NOT NULL,
+                at            TEXT    NOT NULL
+            );
+            CREATE INDEX chat_journal_owner ON chat_journal(archive_owner, id);
+            """),
+    ];
+
+    public static int LatestVersion => Migrations[^1].Version;
+}
