@@ -23,8 +23,13 @@ internal static class RequestBody
         catch (JsonException ex)
         {
             var field = ex.Path is { Length: > 2 } path && path.StartsWith("$.", StringComparison.Ordinal) ? path[2..] : "body";
-            var reason = ex.Message.Split(" Path:")[0].Split(" LineNumber:")[0];
-            return (null, Problems.Invalid(field, reason));
+            return (null, Problems.Invalid(field, Describe(ex)));
         }
     }
+
+    // System.Text.Json's messages name our internal request types; say what is wrong in the caller's terms.
+    private static string Describe(JsonException ex) =>
+        ex.Message.Contains("could not be mapped", StringComparison.Ordinal) ? "unknown field"
+        : ex.Message.Contains("could not be converted", StringComparison.Ordinal) ? "has the wrong type or an unknown value"
+        : $"invalid JSON: {ex.Message.Split(" Path:")[0].Split(" LineNumber:")[0]}";
 }

@@ -20,24 +20,26 @@ public static class ConfigurationLoader
 
     public static LoadedConfiguration Load(string? configPath, IDictionary<string, string?>? overrides = null)
     {
-        var builder = new ConfigurationBuilder();
         var errors = new List<ConfigError>();
-        builder.AddJsonStream(typeof(ConfigurationLoader).Assembly.GetManifestResourceStream(EmbeddedDefaults)
-            ?? throw new InvalidOperationException($"embedded resource {EmbeddedDefaults} is missing from the build"));
+        var userLayers = new ConfigurationBuilder();
         if (configPath is not null)
         {
             var full = Path.GetFullPath(configPath);
             if (CheckFile(full) is { } fileError)
                 return new LoadedConfiguration(null, null, [new ConfigError("--config", fileError)]);
-            builder.AddJsonFile(full, optional: false, reloadOnChange: false);
+            userLayers.AddJsonFile(full, optional: false, reloadOnChange: false);
         }
-        builder.AddEnvironmentVariables(EnvironmentPrefix);
-        if (overrides is not null) builder.AddInMemoryCollection(overrides);
+        userLayers.AddEnvironmentVariables(EnvironmentPrefix);
+        if (overrides is not null) userLayers.AddInMemoryCollection(overrides);
 
         IConfigurationRoot root;
         try
         {
-            root = builder.Build();
+            var user = userLayers.Build();
+            root = new ConfigurationBuilder()
+                .AddInMemoryCollection(DefaultsNotReplacedBy(user))
+                .AddConfiguration(user)
+                .Build();
         }
         catch (Exception ex) when (ex is FormatException or InvalidDataException)
         {
@@ -45,11 +47,38 @@ public static class ConfigurationLoader
         }
 
         errors.AddRange(ConfigurationShape.Check(root, typeof(PbxOptions), ignoredSections: ["Logging"]));
-        if (errors.Count > 0) return new LoadedConfiguration(root, null, errors);
+        // Bind without the values already rejected, so the remaining ones are still judged in this same round.
+        var rejected = errors.Select(e => e.Key).ToHashSet(StringComparer.OrdinalIgnoreCase);
         var options = new PbxOptions();
-        root.Bind(options);
-        errors.AddRange(options.Validate());
+        new ConfigurationBuilder()
+            .AddInMemoryCollection(root.AsEnumerable().Where(entry => !rejected.Contains(entry.Key)))
+            .Build()
+            .Bind(options);
+        errors.AddRange(options.Validate().Where(e => !rejected.Contains(e.Key)));
         return new LoadedConfiguration(root, errors.Count == 0 ? options : null, errors);
+    }
+
+    /// <summary>
+    /// The embedded defaults, less every list the admin sets: .NET configuration merges lists element by element,
+    /// so "Codecs": ["PCMA"] over the default four would otherwise still carry the default's last three.
+    /// </summary>
+    private static IEnumerable<KeyValuePair<string, string?>> DefaultsNotReplacedBy(IConfiguration user)
+    {
+        using var stream = typeof(ConfigurationLoader).Assembly.GetManifestResourceStream(EmbeddedDefaults)
+            ?? throw new InvalidOperationException($"embedded resource {EmbeddedDefaults} is missing from the build");
+        var defaults = new ConfigurationBuilder().AddJsonStream(stream).Build();
+        var replacedLists = user.AsEnumerable().Select(entry => ListPath(entry.Key)).OfType<string>().ToHashSet(StringComparer.OrdinalIgnoreCase);
+        return defaults.AsEnumerable()
+            .Where(entry => entry.Value is not null && !replacedLists.Any(list => entry.Key.StartsWith(list + ":", StringComparison.OrdinalIgnoreCase)))
+            .ToList();
+    }
+
+    private static string? ListPath(string key)
+    {
+        var segments = key.Split(':');
+        for (var i = 1; i < segments.Length; i++)
+            if (int.TryParse(segments[i], out _)) return string.Join(':', segments[..i]);
+        return null;
     }
 
     private static string? CheckFile(string path)

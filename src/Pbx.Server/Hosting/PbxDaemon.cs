@@ -25,7 +25,9 @@ public static class PbxDaemon
             foreach (var error in parseResult.Errors) await Console.Error.WriteLineAsync($"pbx: {error.Message}");
             return ExitCodes.BadConfiguration;
         }
-        var invoked = await parseResult.InvokeAsync();
+        // The generic host handles SIGTERM itself (graceful drain, exit 0); System.CommandLine's own handler would
+        // answer it with exit code 143 instead.
+        var invoked = await parseResult.InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null });
         return invoked != 0 ? invoked : exitCode;
     }
 
@@ -58,10 +60,23 @@ public static class PbxDaemon
             await Console.Error.WriteLineAsync($"pbx: storage error: {ex.Message}");
             return ExitCodes.StorageUnavailable;
         }
-        catch (IOException ex) when (ex.InnerException is SocketException || ex.GetType().Name == "AddressInUseException")
+        catch (IOException ex) when (CausedBySocket(ex))
         {
             await Console.Error.WriteLineAsync($"pbx: cannot listen: {ex.Message}");
             return ExitCodes.CannotListen;
         }
+        catch (Exception ex)
+        {
+            // A bug, not an admin's mistake: keep the whole trace for the report.
+            await Console.Error.WriteLineAsync($"pbx: crashed: {ex}");
+            return ExitCodes.Crashed;
+        }
+    }
+
+    private static bool CausedBySocket(Exception ex)
+    {
+        for (Exception? inner = ex; inner is not null; inner = inner.InnerException)
+            if (inner is SocketException) return true;
+        return false;
     }
 }

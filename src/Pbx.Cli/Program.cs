@@ -1,0 +1,3 @@
+using Pbx.Cli;
+
+return await PbxCtl.RunAsync(args, Console.Out, Console.Error);
