@@ -1,5 +1,6 @@
 using Pbx.Storage.Accounts;
 using Pbx.Telephony.Accounts;
+using Pbx.Xmpp.Auth;
 
 namespace Pbx.Storage.Tests;
 
@@ -9,7 +10,7 @@ public sealed class DirectoryStoreTests : IAsyncLifetime
     private SqliteDirectoryStore _store = null!;
     // Cheap material: the store does not care how it was derived, and PBKDF2 would slow the suite.
     private static readonly PasswordMaterial Material = new("pbx", "md5", "sha256",
-        new ScramCredential([1], 1, [2], [3]), new ScramCredential([4], 1, [5], [6]));
+        new ScramCredential(ScramHash.Sha1, [1], 1, [2], [3]), new ScramCredential(ScramHash.Sha256, [4], 1, [5], [6]));
 
     public async Task InitializeAsync()
     {

@@ -32,20 +32,4 @@ public sealed class JournalTests
         var window = await journal.QueryAsync(new CallJournalQuery(From: T0.AddMinutes(5), To: T0.AddMinutes(25)));
         Assert.Equal(["call-20", "call-10"], window.Select(e => e.CallId));
     }
-
-    [Fact]
-    public async Task Chat_rows_page_by_id_per_archive()
-    {
-        using var db = await TempDatabase.MigratedAsync();
-        var journal = new SqliteChatJournal(db.Database);
-        var ids = new List<long>();
-        for (var i = 0; i < 5; i++)
-            ids.Add(await journal.AppendAsync(new ChatJournalEntry(0, "alice", "bob@pbx", ChatDirection.Sent, false, $"s{i}", $"hello {i}", T0.AddSeconds(i))));
-        await journal.AppendAsync(new ChatJournalEntry(0, "bob", "alice@pbx", ChatDirection.Received, false, "s0", "hello 0", T0));
-
-        var page = await journal.QueryAsync(new ChatJournalQuery("alice", AfterId: ids[1], Limit: 2));
-        Assert.Equal(["hello 2", "hello 3"], page.Select(e => e.Body));
-        Assert.Equal(T0.AddSeconds(2), page[0].At);
-        Assert.Single(await journal.QueryAsync(new ChatJournalQuery("bob")));
-    }
 }

@@ -1,4 +1,6 @@
+using Pbx.Server.Configuration;
 using Pbx.Telephony.Journal;
+using Pbx.Xmpp.Messaging;
 
 namespace Pbx.Server.Admin;
 
@@ -13,11 +15,14 @@ internal static class JournalEndpoints
             return TypedResults.Ok(await calls.QueryAsync(new CallJournalQuery(user, direction, result, from, to, limit ?? 100), ct));
         });
 
-        journal.MapGet("/chat/{owner}", async (string owner, string? peer, DateTimeOffset? from, DateTimeOffset? to, long? after, int? limit,
-            IChatJournal chat, CancellationToken ct) =>
+        journal.MapGet("/chat/{owner}", async (string owner, string? with, DateTimeOffset? from, DateTimeOffset? to, string? after, string? before,
+            int? limit, IChatArchive chat, PbxOptions options, CancellationToken ct) =>
         {
-            if (limit is < 1 or > 10_000) return Problems.Invalid("limit", "must be between 1 and 10000");
-            return TypedResults.Ok(await chat.QueryAsync(new ChatJournalQuery(owner, peer, from, to, after, limit ?? 100), ct));
+            if (limit is < 1 or > 1000) return Problems.Invalid("limit", "must be between 1 and 1000");
+            // An archive belongs to a bare JID; a plain login ID means the user on this PBX's XMPP domain.
+            var ownerJid = owner.Contains('@') ? owner : $"{owner}@{options.Xmpp.Domain}";
+            var query = new ChatArchiveQuery(ownerJid, with, from, to, after, before, FromEnd: after is null && before is null, limit ?? 100);
+            return TypedResults.Ok(await chat.QueryAsync(query, ct));
         });
     }
 }

@@ -80,17 +80,34 @@ public sealed class TlsOptions
     }
 }
 
+public enum SharedRosterScope
+{
+    /// <summary>Every PBX user sees every other user.</summary>
+    All,
+    /// <summary>A user sees the members of the groups they belong to.</summary>
+    Groups,
+}
+
 public sealed class XmppOptions
 {
     public string BindAddress { get; set; } = "";
+    /// <summary>Client connections with STARTTLS; 0 switches XMPP off.</summary>
     public int ClientPort { get; set; }
+    /// <summary>Client connections with TLS from the first byte (XEP-0368); 0 is off.</summary>
+    public int DirectTlsPort { get; set; }
     public string Domain { get; set; } = "";
     public bool RequireTls { get; set; }
+    public SharedRosterScope SharedRoster { get; set; }
+    public int MaxStanzaBytes { get; set; }
 
     internal void Validate(List<ConfigError> errors)
     {
         OptionRules.IpAddress(errors, "Xmpp:BindAddress", BindAddress);
         OptionRules.Port(errors, "Xmpp:ClientPort", ClientPort, allowZero: true);
+        OptionRules.Port(errors, "Xmpp:DirectTlsPort", DirectTlsPort, allowZero: true);
+        if (DirectTlsPort != 0 && DirectTlsPort == ClientPort)
+            errors.Add(new("Xmpp:DirectTlsPort", $"{DirectTlsPort} is also Xmpp:ClientPort"));
+        OptionRules.Range(errors, "Xmpp:MaxStanzaBytes", MaxStanzaBytes, 4096, 16 << 20);
         if (Uri.CheckHostName(Domain) is not (UriHostNameType.Dns or UriHostNameType.IPv4))
             errors.Add(new("Xmpp:Domain", $"'{Domain}' is not a domain name"));
     }

@@ -10,9 +10,15 @@ using Pbx.Server.Telemetry;
 using Pbx.Storage.Accounts;
 using Pbx.Storage.Journal;
 using Pbx.Storage.Migrations;
+using Pbx.Storage.Xmpp;
 using Pbx.Storage.Sqlite;
 using Pbx.Telephony.Accounts;
 using Pbx.Telephony.Journal;
+using Pbx.Server.Xmpp;
+using Pbx.Xmpp.Blocking;
+using Pbx.Xmpp.Iq;
+using Pbx.Xmpp.Messaging;
+using Pbx.Xmpp.Roster;
 
 namespace Pbx.Server.Hosting;
 
@@ -59,7 +65,13 @@ public static class PbxHostBuilder
         builder.Services.AddSingleton(new ServerCertificate(certificate));
         builder.Services.AddSingleton<IDirectoryStore, SqliteDirectoryStore>();
         builder.Services.AddSingleton<ICallJournal, SqliteCallJournal>();
-        builder.Services.AddSingleton<IChatJournal, SqliteChatJournal>();
+        builder.Services.AddSingleton<IChatArchive, SqliteChatArchive>();
+        builder.Services.AddSingleton<IRosterStore, SqliteRosterStore>();
+        builder.Services.AddSingleton<IOfflineMessageStore, SqliteOfflineMessageStore>();
+        builder.Services.AddSingleton<IVCardStore, SqliteVCardStore>();
+        builder.Services.AddSingleton<IBlockListStore, SqliteBlockListStore>();
+        builder.Services.AddSingleton<PbxXmppDirectory>();
+        builder.Services.AddHostedService<XmppHostedService>();
 
         builder.Services.ConfigureHttpJsonOptions(json => ConfigureJson(json.SerializerOptions));
         builder.Services.AddProblemDetails();

@@ -3,6 +3,7 @@ using Dapper;
 using Microsoft.Data.Sqlite;
 using Pbx.Storage.Sqlite;
 using Pbx.Telephony.Accounts;
+using Pbx.Xmpp.Auth;
 
 namespace Pbx.Storage.Accounts;
 
@@ -126,7 +127,7 @@ public sealed partial class SqliteDirectoryStore(SqliteDatabase database, TimePr
 
         public PasswordMaterial ToMaterial() => new(
             DigestRealm, DigestHa1Md5, DigestHa1Sha256,
-            new ScramCredential(ScramSha1Salt, (int)ScramSha1Iterations, ScramSha1StoredKey, ScramSha1ServerKey),
-            new ScramCredential(ScramSha256Salt, (int)ScramSha256Iterations, ScramSha256StoredKey, ScramSha256ServerKey));
+            new ScramCredential(ScramHash.Sha1, ScramSha1Salt, (int)ScramSha1Iterations, ScramSha1StoredKey, ScramSha1ServerKey),
+            new ScramCredential(ScramHash.Sha256, ScramSha256Salt, (int)ScramSha256Iterations, ScramSha256StoredKey, ScramSha256ServerKey));
     }
 }

@@ -77,16 +77,47 @@ public static class Schema
             );
             CREATE INDEX call_journal_user_started ON call_journal(user_login_id, started_at);
             CREATE TABLE chat_journal (
-                id            INTEGER PRIMARY KEY,
-                archive_owner TEXT    NOT NULL COLLATE NOCASE,
-                peer_jid      TEXT    NOT NULL,
-                direction     TEXT    NOT NULL CHECK (direction IN ('Received', 'Sent')),
-                is_group_chat INTEGER NOT NULL,
-                stanza_id     TEXT    NOT NULL,
-                body          TEXT    NOT NULL,
-                at            TEXT    NOT NULL
+                id         TEXT PRIMARY KEY,
+                at         TEXT NOT NULL,
+                from_jid   TEXT NOT NULL COLLATE NOCASE,
+                to_jid     TEXT NOT NULL COLLATE NOCASE,
+                body       TEXT,
+                stanza_xml TEXT NOT NULL
             );
-            CREATE INDEX chat_journal_owner ON chat_journal(archive_owner, id);
+            CREATE INDEX chat_journal_from ON chat_journal(from_jid, id);
+            CREATE INDEX chat_journal_to ON chat_journal(to_jid, id);
+            """),
+        new(3, "xmpp", """
+            CREATE TABLE roster_items (
+                owner        TEXT NOT NULL COLLATE NOCASE,
+                contact      TEXT NOT NULL COLLATE NOCASE,
+                name         TEXT,
+                subscription TEXT NOT NULL CHECK (subscription IN ('None', 'To', 'From', 'Both')),
+                ask          INTEGER NOT NULL,
+                groups_json  TEXT NOT NULL,
+                PRIMARY KEY (owner, contact)
+            );
+            CREATE TABLE roster_pending_inbound (
+                owner   TEXT NOT NULL COLLATE NOCASE,
+                contact TEXT NOT NULL COLLATE NOCASE,
+                PRIMARY KEY (owner, contact)
+            );
+            CREATE TABLE offline_messages (
+                id          INTEGER PRIMARY KEY,
+                owner       TEXT NOT NULL COLLATE NOCASE,
+                stanza_xml  TEXT NOT NULL,
+                stored_at   TEXT NOT NULL
+            );
+            CREATE INDEX offline_messages_owner ON offline_messages(owner, id);
+            CREATE TABLE vcards (
+                owner      TEXT PRIMARY KEY COLLATE NOCASE,
+                vcard_xml  TEXT NOT NULL
+            );
+            CREATE TABLE block_list (
+                owner TEXT NOT NULL COLLATE NOCASE,
+                jid   TEXT NOT NULL COLLATE NOCASE,
+                PRIMARY KEY (owner, jid)
+            );
             """),
     ];
 
