@@ -23,6 +23,11 @@ public sealed class InProcessServer : IAsyncLifetime
         var loaded = ConfigurationLoader.Load(null, new Dictionary<string, string?>
         {
             ["Admin:Port"] = "0",
+            // Only the admin API is under test here; protocol listeners are tested on free ports elsewhere.
+            ["Sip:UdpPort"] = "0",
+            ["Sip:TcpPort"] = "0",
+            ["Sip:TlsPort"] = "0",
+            ["Xmpp:ClientPort"] = "0",
             ["Admin:Token"] = Token,
             ["Storage:DataDirectory"] = _dataDirectory,
             ["Logging:LogLevel:Default"] = "Warning",

@@ -20,12 +20,15 @@ internal sealed class DaemonProcess : IAsyncDisposable
         Folder = folder;
         AdminPort = adminPort;
         DrainSeconds = drainSeconds;
+        XmppPort = FreePorts.Next();
     }
 
     public string Folder { get; }
     public string DataDirectory => Path.Combine(Folder, "data");
     public string ConfigPath => Path.Combine(Folder, "pbx.json");
     public int AdminPort { get; }
+    public int XmppPort { get; }
+    public const string XmppDomain = "pbx.test";
     public int DrainSeconds { get; }
     public Uri AdminUrl => new($"http://127.0.0.1:{AdminPort}");
     public string Output => string.Join('\n', _output);
@@ -40,7 +43,7 @@ internal sealed class DaemonProcess : IAsyncDisposable
         var config = new JsonObject
         {
             ["Sip"] = new JsonObject { ["BindAddress"] = "127.0.0.1", ["UdpPort"] = FreePorts.Next(), ["TcpPort"] = FreePorts.Next(), ["TlsPort"] = FreePorts.Next() },
-            ["Xmpp"] = new JsonObject { ["BindAddress"] = "127.0.0.1", ["ClientPort"] = FreePorts.Next() },
+            ["Xmpp"] = new JsonObject { ["BindAddress"] = "127.0.0.1", ["ClientPort"] = daemon.XmppPort, ["Domain"] = XmppDomain },
             ["Admin"] = new JsonObject { ["Port"] = daemon.AdminPort },
             ["Storage"] = new JsonObject { ["DataDirectory"] = daemon.DataDirectory },
             ["Shutdown"] = new JsonObject { ["DrainSeconds"] = drainSeconds },
