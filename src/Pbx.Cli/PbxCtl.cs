@@ -17,6 +17,8 @@ public static class PbxCtl
         root.Subcommands.Add(DeviceCommands.Create(context));
         root.Subcommands.Add(GroupCommands.Create(context));
         root.Subcommands.Add(JournalCommands.Create(context));
+        root.Subcommands.Add(SipCommands.Registrations(context));
+        root.Subcommands.Add(SipCommands.Bans(context));
 
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)

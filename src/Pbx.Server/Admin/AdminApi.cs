@@ -10,5 +10,6 @@ internal static class AdminApi
         DeviceEndpoints.Map(api.MapGroup("/devices"));
         GroupEndpoints.Map(api.MapGroup("/groups"));
         JournalEndpoints.Map(api.MapGroup("/journal"));
+        SipAdminEndpoints.Map(api);
     }
 }

@@ -24,6 +24,13 @@ internal static class OptionRules
             errors.Add(new(key, $"'{value}' is not an IPv4 or IPv6 address"));
     }
 
+    public static void Networks(List<ConfigError> errors, string key, IReadOnlyList<string> values)
+    {
+        for (var i = 0; i < values.Count; i++)
+            if (!IPNetwork.TryParse(values[i], out _))
+                errors.Add(new($"{key}:{i}", $"'{values[i]}' is not a network such as 192.168.1.0/24 or 2001:db8::/32"));
+    }
+
     public static bool IsDistinguishedName(string value)
     {
         try { return value.Length > 0 && new X500DistinguishedName(value).Name.Length > 0; }

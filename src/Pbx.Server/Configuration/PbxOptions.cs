@@ -42,9 +42,43 @@ public sealed class SipOptions
     public int TlsPort { get; set; }
     public string Realm { get; set; } = "";
     public int MaxMessageBytes { get; set; }
+    /// <summary>Address put into Via/From of requests we send; empty: the bind address, or the host's first address.</summary>
+    public string AdvertisedAddress { get; set; } = "";
+    public int MinExpiresSeconds { get; set; }
+    public int MaxExpiresSeconds { get; set; }
+    public int QualifyIntervalSeconds { get; set; }
+    public int LaggedThresholdMs { get; set; }
+    public int AuthFailureLimit { get; set; }
+    public int AuthFailureWindowSeconds { get; set; }
+    public int BanSeconds { get; set; }
+    public int RequestsPerSecondPerSource { get; set; }
+    public List<string> TrustedNetworks { get; set; } = [];
+    /// <summary>Digest challenges in preference order; many phones use only the first one they are sent.</summary>
+    public List<string> DigestAlgorithms { get; set; } = [];
+    public List<string> RegisterAllow { get; set; } = [];
+    public List<string> RegisterDeny { get; set; } = [];
 
     internal void Validate(List<ConfigError> errors)
     {
+        if (AdvertisedAddress.Length > 0) OptionRules.IpAddress(errors, "Sip:AdvertisedAddress", AdvertisedAddress);
+        OptionRules.Range(errors, "Sip:MinExpiresSeconds", MinExpiresSeconds, 1, 3600);
+        OptionRules.Range(errors, "Sip:MaxExpiresSeconds", MaxExpiresSeconds, 60, 86400);
+        if (MinExpiresSeconds > MaxExpiresSeconds)
+            errors.Add(new("Sip:MinExpiresSeconds", $"{MinExpiresSeconds} is above Sip:MaxExpiresSeconds ({MaxExpiresSeconds})"));
+        OptionRules.Range(errors, "Sip:QualifyIntervalSeconds", QualifyIntervalSeconds, 1, 3600);
+        OptionRules.Range(errors, "Sip:LaggedThresholdMs", LaggedThresholdMs, 1, 60_000);
+        OptionRules.Range(errors, "Sip:AuthFailureLimit", AuthFailureLimit, 1, 1000);
+        OptionRules.Range(errors, "Sip:AuthFailureWindowSeconds", AuthFailureWindowSeconds, 1, 86400);
+        OptionRules.Range(errors, "Sip:BanSeconds", BanSeconds, 1, 7 * 86400);
+        OptionRules.Range(errors, "Sip:RequestsPerSecondPerSource", RequestsPerSecondPerSource, 0, 1_000_000);
+        OptionRules.Networks(errors, "Sip:TrustedNetworks", TrustedNetworks);
+        if (DigestAlgorithms.Count == 0)
+            errors.Add(new("Sip:DigestAlgorithms", "must list at least one of MD5, SHA-256"));
+        for (var i = 0; i < DigestAlgorithms.Count; i++)
+            if (!Pbx.Sip.Auth.DigestAlgorithms.TryParse(DigestAlgorithms[i], out _))
+                errors.Add(new($"Sip:DigestAlgorithms:{i}", $"unknown algorithm '{DigestAlgorithms[i]}'; known: MD5, SHA-256"));
+        OptionRules.Networks(errors, "Sip:RegisterAllow", RegisterAllow);
+        OptionRules.Networks(errors, "Sip:RegisterDeny", RegisterDeny);
         OptionRules.IpAddress(errors, "Sip:BindAddress", BindAddress);
         OptionRules.Port(errors, "Sip:UdpPort", UdpPort, allowZero: true);
         OptionRules.Port(errors, "Sip:TcpPort", TcpPort, allowZero: true);

@@ -14,7 +14,11 @@ using Pbx.Storage.Xmpp;
 using Pbx.Storage.Sqlite;
 using Pbx.Telephony.Accounts;
 using Pbx.Telephony.Journal;
+using Pbx.Server.Sip;
 using Pbx.Server.Xmpp;
+using Pbx.Sip.Registrar;
+using Pbx.Sip.Security;
+using Pbx.Storage.Sip;
 using Pbx.Xmpp.Blocking;
 using Pbx.Xmpp.Iq;
 using Pbx.Xmpp.Messaging;
@@ -71,6 +75,7 @@ public static class PbxHostBuilder
         builder.Services.AddSingleton<IVCardStore, SqliteVCardStore>();
         builder.Services.AddSingleton<IBlockListStore, SqliteBlockListStore>();
         builder.Services.AddSingleton<PbxXmppDirectory>();
+        AddSip(builder.Services, options.Sip);
         builder.Services.AddHostedService<XmppHostedService>();
 
         builder.Services.ConfigureHttpJsonOptions(json => ConfigureJson(json.SerializerOptions));
@@ -91,6 +96,29 @@ public static class PbxHostBuilder
         StartupLog.Certificate(log, certificateCreated ? "created self-signed" : "loaded", certificate.Subject, certificate.Thumbprint);
         app.Lifetime.ApplicationStarted.Register(() => StartupLog.Ready(log, string.Join(", ", app.Urls)));
         return app;
+    }
+
+    private static void AddSip(IServiceCollection services, SipOptions sip)
+    {
+        services.AddSingleton<IBindingStore, SqliteBindingStore>();
+        services.AddSingleton<SipCredentialCache>();
+        services.AddSingleton<BindingTable>();
+        services.AddSingleton(new SipEndpoints(sip));
+        services.AddSingleton(provider => new SourceGuard(new SourceGuardOptions
+        {
+            FailureLimit = sip.AuthFailureLimit,
+            FailureWindow = TimeSpan.FromSeconds(sip.AuthFailureWindowSeconds),
+            BanDuration = TimeSpan.FromSeconds(sip.BanSeconds),
+            RequestsPerSecond = sip.RequestsPerSecondPerSource,
+            Trusted = sip.TrustedNetworks.Select(IPNetwork.Parse).ToList(),
+            RegisterAllow = sip.RegisterAllow.Select(IPNetwork.Parse).ToList(),
+            RegisterDeny = sip.RegisterDeny.Select(IPNetwork.Parse).ToList(),
+        }, provider.GetRequiredService<TimeProvider>(), provider.GetRequiredService<ILoggerFactory>().CreateLogger("Pbx.Sip.Security")));
+        services.AddSingleton(provider => new QualifyService(
+            provider.GetRequiredService<SipEndpoints>(), provider.GetRequiredService<BindingTable>(),
+            TimeSpan.FromSeconds(sip.QualifyIntervalSeconds), TimeSpan.FromMilliseconds(sip.LaggedThresholdMs),
+            provider.GetRequiredService<TimeProvider>(), provider.GetRequiredService<ILogger<QualifyService>>()));
+        services.AddHostedService<SipService>();
     }
 
     public static void ConfigureJson(JsonSerializerOptions json)

@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using Pbx.Server.Configuration;
 using Pbx.Telephony.Accounts;
 using Pbx.Xmpp.Auth;
@@ -16,11 +15,8 @@ internal sealed class PbxXmppDirectory(IDirectoryStore directory, PbxOptions opt
 
     public async ValueTask<bool> VerifyPasswordAsync(string loginId, string password, CancellationToken cancellationToken)
     {
-        if (await directory.FindPasswordAsync(loginId, cancellationToken) is not { } material) return false;
-        // Re-derive with the stored salt: the same check SCRAM makes, without the plaintext ever being stored.
-        var stored = material.ScramSha256;
-        var candidate = ScramCredentialDeriver.Derive(password, ScramHash.Sha256, stored.Salt, stored.Iterations);
-        return CryptographicOperations.FixedTimeEquals(candidate.StoredKey, stored.StoredKey);
+        var material = await directory.FindPasswordAsync(loginId, cancellationToken);
+        return material is not null && ScramCredentialDeriver.VerifyPassword(password, material.ScramSha256);
     }
 
     public async ValueTask<bool> UserExistsAsync(string loginId, CancellationToken cancellationToken) =>

@@ -10,9 +10,23 @@ namespace Pbx.Storage.Accounts;
 public sealed partial class SqliteDirectoryStore(SqliteDatabase database, TimeProvider time) : IDirectoryStore
 {
     private const string UserColumns = "id, login_id, display_name, email, language, created_at";
+    private const string PasswordColumns = """
+        digest_realm, digest_ha1_md5, digest_ha1_sha256,
+        scram_sha1_salt, scram_sha1_iterations, scram_sha1_stored_key, scram_sha1_server_key,
+        scram_sha256_salt, scram_sha256_iterations, scram_sha256_stored_key, scram_sha256_server_key
+        """;
+
+    public event Action<string>? UserChanged;
+
+    private async Task<T> Notifying<T>(string loginId, Task<T> write)
+    {
+        var result = await write;
+        UserChanged?.Invoke(loginId);
+        return result;
+    }
 
     public Task<User> CreateUserAsync(NewUser user, PasswordMaterial password, CancellationToken ct = default) =>
-        database.InTransactionAsync(async (connection, tx) =>
+        Notifying(user.LoginId, database.InTransactionAsync(async (connection, tx) =>
         {
             if (await UserIdAsync(connection, tx, user.LoginId) is not null)
                 throw new DirectoryRuleException(DirectoryFault.Conflict, "loginId", $"login ID '{user.LoginId}' is already taken");
@@ -32,7 +46,7 @@ public sealed partial class SqliteDirectoryStore(SqliteDatabase database, TimePr
                     CreatedAt = DapperSetup.Format(time.GetUtcNow()),
                 }), tx);
             return (await connection.QuerySingleAsync<UserRow>($"SELECT {UserColumns} FROM users WHERE id = @id", new { id }, tx)).ToUser();
-        }, ct);
+        }, ct));
 
     public Task<User?> FindUserAsync(string loginId, CancellationToken ct = default) =>
         database.RunAsync(async connection =>
@@ -43,7 +57,7 @@ public sealed partial class SqliteDirectoryStore(SqliteDatabase database, TimePr
             (await connection.QueryAsync<UserRow>($"SELECT {UserColumns} FROM users ORDER BY login_id")).Select(r => r.ToUser()).ToList(), ct);
 
     public Task<User?> UpdateUserAsync(string loginId, UserChanges changes, PasswordMaterial? newPassword, CancellationToken ct = default) =>
-        database.InTransactionAsync(async (connection, tx) =>
+        Notifying(loginId, database.InTransactionAsync(async (connection, tx) =>
         {
             var updated = await connection.ExecuteAsync("""
                 UPDATE users SET
@@ -65,20 +79,20 @@ public sealed partial class SqliteDirectoryStore(SqliteDatabase database, TimePr
                     """, PasswordParameters(newPassword, new { loginId }), tx);
             }
             return (await connection.QuerySingleAsync<UserRow>($"SELECT {UserColumns} FROM users WHERE login_id = @loginId", new { loginId }, tx)).ToUser();
-        }, ct);
+        }, ct));
 
     public Task<bool> DeleteUserAsync(string loginId, CancellationToken ct = default) =>
-        database.InTransactionAsync(async (connection, tx) =>
-            await connection.ExecuteAsync("DELETE FROM users WHERE login_id = @loginId", new { loginId }, tx) > 0, ct);
+        Notifying(loginId, database.InTransactionAsync(async (connection, tx) =>
+            await connection.ExecuteAsync("DELETE FROM users WHERE login_id = @loginId", new { loginId }, tx) > 0, ct));
 
     public Task<PasswordMaterial?> FindPasswordAsync(string loginId, CancellationToken ct = default) =>
         database.RunAsync(async connection =>
-            (await connection.QuerySingleOrDefaultAsync<PasswordRow>("""
-                SELECT digest_realm, digest_ha1_md5, digest_ha1_sha256,
-                    scram_sha1_salt, scram_sha1_iterations, scram_sha1_stored_key, scram_sha1_server_key,
-                    scram_sha256_salt, scram_sha256_iterations, scram_sha256_stored_key, scram_sha256_server_key
-                FROM users WHERE login_id = @loginId
-                """, new { loginId }))?.ToMaterial(), ct);
+            (await connection.QuerySingleOrDefaultAsync<PasswordRow>($"SELECT {PasswordColumns} FROM users WHERE login_id = @loginId", new { loginId }))?.ToMaterial(), ct);
+
+    public Task<IReadOnlyDictionary<string, PasswordMaterial>> ListPasswordsAsync(CancellationToken ct = default) =>
+        database.RunAsync<IReadOnlyDictionary<string, PasswordMaterial>>(async connection =>
+            (await connection.QueryAsync<PasswordRow>($"SELECT login_id, {PasswordColumns} FROM users"))
+            .ToDictionary(r => r.LoginId, r => r.ToMaterial(), StringComparer.OrdinalIgnoreCase), ct);
 
     private static Task<long?> UserIdAsync(SqliteConnection connection, IDbTransaction tx, string loginId) =>
         connection.ExecuteScalarAsync<long?>("SELECT id FROM users WHERE login_id = @loginId", new { loginId }, tx);
@@ -113,6 +127,7 @@ public sealed partial class SqliteDirectoryStore(SqliteDatabase database, TimePr
 
     private sealed class PasswordRow
     {
+        public string LoginId { get; init; } = "";
         public string DigestRealm { get; init; } = "";
         public string DigestHa1Md5 { get; init; } = "";
         public string DigestHa1Sha256 { get; init; } = "";

@@ -119,6 +119,28 @@ public static class Schema
                 PRIMARY KEY (owner, jid)
             );
             """),
+        new(4, "sip_bindings", """
+            CREATE TABLE sip_bindings (
+                aor            TEXT    NOT NULL,
+                binding_key    TEXT    NOT NULL,
+                contact        TEXT    NOT NULL,
+                instance_id    TEXT,
+                reg_id         INTEGER,
+                q              REAL    NOT NULL,
+                expires_at     TEXT    NOT NULL,
+                call_id        TEXT    NOT NULL,
+                cseq           INTEGER NOT NULL,
+                transport      TEXT    NOT NULL,
+                remote_address TEXT    NOT NULL,
+                remote_port    INTEGER NOT NULL,
+                connection_id  INTEGER NOT NULL,
+                path_json      TEXT    NOT NULL,
+                user_agent     TEXT,
+                updated_at     TEXT    NOT NULL,
+                PRIMARY KEY (aor, binding_key)
+            );
+            CREATE INDEX sip_bindings_expiry ON sip_bindings(expires_at);
+            """),
     ];
 
     public static int LatestVersion => Migrations[^1].Version;

@@ -15,6 +15,12 @@ public interface IDirectoryStore
     Task<bool> DeleteUserAsync(string loginId, CancellationToken ct = default);
     Task<PasswordMaterial?> FindPasswordAsync(string loginId, CancellationToken ct = default);
 
+    /// <summary>Every user's password material by login ID, for caches that must answer without a database round trip.</summary>
+    Task<IReadOnlyDictionary<string, PasswordMaterial>> ListPasswordsAsync(CancellationToken ct = default);
+
+    /// <summary>Raised after a user was created, changed or deleted (with the login ID), so caches can refresh.</summary>
+    event Action<string>? UserChanged;
+
     Task<PhoneNumber> AssignNumberAsync(string number, string? userLoginId, string? groupName, CancellationToken ct = default);
     Task<IReadOnlyList<PhoneNumber>> ListNumbersAsync(CancellationToken ct = default);
     Task<PhoneNumber?> FindNumberAsync(string number, CancellationToken ct = default);

@@ -21,6 +21,7 @@ internal sealed class DaemonProcess : IAsyncDisposable
         AdminPort = adminPort;
         DrainSeconds = drainSeconds;
         XmppPort = FreePorts.Next();
+        SipPort = FreePorts.Next();
     }
 
     public string Folder { get; }
@@ -28,6 +29,8 @@ internal sealed class DaemonProcess : IAsyncDisposable
     public string ConfigPath => Path.Combine(Folder, "pbx.json");
     public int AdminPort { get; }
     public int XmppPort { get; }
+    /// <summary>SIP over UDP and TCP share this port, as 5060 does by default.</summary>
+    public int SipPort { get; }
     public const string XmppDomain = "pbx.test";
     public int DrainSeconds { get; }
     public Uri AdminUrl => new($"http://127.0.0.1:{AdminPort}");
@@ -42,7 +45,10 @@ internal sealed class DaemonProcess : IAsyncDisposable
         var daemon = new DaemonProcess(folder, FreePorts.Next(), drainSeconds);
         var config = new JsonObject
         {
-            ["Sip"] = new JsonObject { ["BindAddress"] = "127.0.0.1", ["UdpPort"] = FreePorts.Next(), ["TcpPort"] = FreePorts.Next(), ["TlsPort"] = FreePorts.Next() },
+            ["Sip"] = new JsonObject
+            {
+                ["BindAddress"] = "127.0.0.1", ["UdpPort"] = daemon.SipPort, ["TcpPort"] = daemon.SipPort, ["TlsPort"] = FreePorts.Next(),
+            },
             ["Xmpp"] = new JsonObject { ["BindAddress"] = "127.0.0.1", ["ClientPort"] = daemon.XmppPort, ["Domain"] = XmppDomain },
             ["Admin"] = new JsonObject { ["Port"] = daemon.AdminPort },
             ["Storage"] = new JsonObject { ["DataDirectory"] = daemon.DataDirectory },

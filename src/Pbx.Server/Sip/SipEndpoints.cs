@@ -1,0 +1,41 @@
+using System.Net;
+using System.Net.NetworkInformation;
+using System.Net.Sockets;
+using Pbx.Server.Configuration;
+using Pbx.Sip.Transports;
+
+namespace Pbx.Server.Sip;
+
+/// <summary>
+/// The address and ports the PBX puts into Via and From of requests it sends. A wildcard bind address cannot be
+/// advertised, so the configured Sip:AdvertisedAddress wins, then the first non-loopback address of the host.
+/// </summary>
+internal sealed class SipEndpoints(SipOptions options)
+{
+    public string Host { get; } = Format(ChooseHost(options));
+
+    public string Via(SipTransportKind transport, string branch)
+    {
+        var (name, port) = transport switch
+        {
+            SipTransportKind.Tcp => ("TCP", options.TcpPort),
+            SipTransportKind.Tls => ("TLS", options.TlsPort),
+            _ => ("UDP", options.UdpPort),
+        };
+        return $"SIP/2.0/{name} {Host}:{port};branch={branch};rport";
+    }
+
+    private static IPAddress ChooseHost(SipOptions options)
+    {
+        if (options.AdvertisedAddress.Length > 0) return IPAddress.Parse(options.AdvertisedAddress);
+        var bind = IPAddress.Parse(options.BindAddress);
+        if (!bind.Equals(IPAddress.Any) && !bind.Equals(IPAddress.IPv6Any)) return bind;
+        return NetworkInterface.GetAllNetworkInterfaces()
+            .Where(n => n.OperationalStatus == OperationalStatus.Up && n.NetworkInterfaceType != NetworkInterfaceType.Loopback)
+            .SelectMany(n => n.GetIPProperties().UnicastAddresses)
+            .Select(a => a.Address)
+            .FirstOrDefault(a => a.AddressFamily == AddressFamily.InterNetwork) ?? IPAddress.Loopback;
+    }
+
+    private static string Format(IPAddress address) => address.AddressFamily == AddressFamily.InterNetworkV6 ? $"[{address}]" : address.ToString();
+}
