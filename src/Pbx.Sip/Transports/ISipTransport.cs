@@ -1,8 +1,9 @@
 namespace Pbx.Sip.Transports;
 
 /// <summary>
-/// Sends bytes over one transport. Implementations: in-memory (tests, benchmarks), UDP and TCP sockets.
-/// A send to a flow with a ConnectionId reuses that connection; without one, a connection-oriented transport may open one.
+/// Sends bytes over one transport. Implementations: in-memory (tests, benchmarks), UDP, TCP, TLS and WebSocket (ws/wss).
+/// A send to a flow with a ConnectionId reuses that connection; without one, TCP may open one, while the server-only
+/// TLS and WebSocket transports fail with <see cref="SipConnectionUnavailableException"/>.
 /// </summary>
 public interface ISipTransport : ISipSender
 {
@@ -18,7 +19,7 @@ public interface ISipSender
     ValueTask SendAsync(SipFlow destination, ReadOnlyMemory<byte> message, CancellationToken cancellationToken = default);
 }
 
-/// <summary>Gets complete messages from transports (TCP already framed); the bytes are valid only during the call.</summary>
+/// <summary>Gets complete messages from transports (streams already framed, one per WebSocket message); the bytes are valid only during the call.</summary>
 public interface ISipReceiver
 {
     void OnMessageReceived(ReadOnlyMemory<byte> message, SipFlow source);

@@ -1,7 +1,7 @@
 namespace Pbx.Sip.Transports;
 
 /// <summary>
-/// Routes each send to the transport of the flow's kind (UDP, TCP, TLS), so one transaction layer serves them all.
+/// Routes each send to the transport of the flow's kind (UDP, TCP, TLS, WS, WSS), so one transaction layer serves them all.
 /// Transports need the layer as their receiver and the layer needs a sender: create the set first, give it to the
 /// layer, then <see cref="Add"/> the transports built with the layer as receiver.
 /// </summary>

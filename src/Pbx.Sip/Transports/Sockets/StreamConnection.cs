@@ -3,29 +3,38 @@ using System.IO.Pipelines;
 using System.Net;
 using System.Net.Sockets;
 using Microsoft.Extensions.Logging;
+using Pbx.Sip.Messages;
 
 namespace Pbx.Sip.Transports.Sockets;
 
-/// <summary>One TCP connection: a framing read loop (Content-Length, CRLF keep-alive answered) and serialized writes.</summary>
-internal sealed class TcpConnection : IAsyncDisposable
+/// <summary>
+/// One byte-stream connection (TCP, or TLS over it): a framing read loop (Content-Length, CRLF keep-alive answered)
+/// and serialized writes. The stream may be the socket's NetworkStream or an SslStream on top of it.
+/// </summary>
+internal sealed class StreamConnection : ISipConnection
 {
+    private static readonly byte[] Pong = "\r\n"u8.ToArray();
+
+    private readonly SipTransportKind _kind;
     private readonly Socket _socket;
-    private readonly NetworkStream _stream;
+    private readonly Stream _stream;
     private readonly PipeReader _reader;
     private readonly SemaphoreSlim _writeLock = new(1, 1);
     private readonly CancellationTokenSource _closed = new();
     private readonly TimeProvider _time;
     private long _lastActivity;
-    private int _disposed;
+    private int _closing;
     private string _closeReason = "remote closed";
 
-    public TcpConnection(long id, Socket socket, TimeProvider time)
+    /// <param name="stream">Owns <paramref name="socket"/>: disposing it closes the socket.</param>
+    public StreamConnection(long id, SipTransportKind kind, Socket socket, Stream stream, IPEndPoint remote, TimeProvider time)
     {
         Id = id;
+        _kind = kind;
         _socket = socket;
+        _stream = stream;
         _time = time;
-        Remote = Normalize((IPEndPoint)socket.RemoteEndPoint!);
-        _stream = new NetworkStream(socket, ownsSocket: true);
+        Remote = ConnectionListener.Normalize(remote);
         _reader = PipeReader.Create(_stream, new StreamPipeReaderOptions(bufferSize: 16 * 1024, leaveOpen: true));
         Touch();
     }
@@ -38,7 +47,7 @@ internal sealed class TcpConnection : IAsyncDisposable
 
     public bool IsClosed => _closed.IsCancellationRequested;
 
-    public async Task RunAsync(ISipReceiver receiver, Pbx.Sip.Messages.SipParseOptions options, ILogger log, Action<TcpConnection> onClosed)
+    public async Task RunAsync(ISipReceiver receiver, SipParseOptions options, ILogger log)
     {
         try
         {
@@ -53,13 +62,20 @@ internal sealed class TcpConnection : IAsyncDisposable
             // Only the loop releases the reader and stream, so nothing is freed under a buffer it still reads.
             Close(_closeReason);
             await _reader.CompleteAsync().ConfigureAwait(false);
-            await _stream.DisposeAsync().ConfigureAwait(false);
-            SipLog.TcpClosed(log, Id, Remote, _closeReason);
-            onClosed(this);
+            await _writeLock.WaitAsync().ConfigureAwait(false); // a write in flight finishes (or fails) before the stream goes
+            try
+            {
+                await _stream.DisposeAsync().ConfigureAwait(false);
+            }
+            finally
+            {
+                _writeLock.Release();
+            }
+            TransportLog.Closed(log, _kind, Id, Remote, _closeReason);
         }
     }
 
-    private async Task ReadLoopAsync(ISipReceiver receiver, Pbx.Sip.Messages.SipParseOptions options)
+    private async Task ReadLoopAsync(ISipReceiver receiver, SipParseOptions options)
     {
         while (!_closed.IsCancellationRequested)
         {
@@ -83,7 +99,7 @@ internal sealed class TcpConnection : IAsyncDisposable
                 }
                 else if (status == FrameStatus.Ping)
                 {
-                    await WriteAsync("\r\n"u8.ToArray(), CancellationToken.None).ConfigureAwait(false);
+                    await WriteAsync(Pong, CancellationToken.None).ConfigureAwait(false);
                 }
                 else if (status == FrameStatus.Error)
                 {
@@ -102,7 +118,7 @@ internal sealed class TcpConnection : IAsyncDisposable
 
     private void Deliver(ISipReceiver receiver, ReadOnlySequence<byte> frame)
     {
-        var flow = new SipFlow(SipTransportKind.Tcp, Remote, Id);
+        var flow = new SipFlow(_kind, Remote, Id);
         try
         {
             if (frame.IsSingleSegment)
@@ -145,7 +161,7 @@ internal sealed class TcpConnection : IAsyncDisposable
     /// <summary>Stops the connection: the read loop ends and releases everything.</summary>
     public void Close(string reason)
     {
-        if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
+        if (Interlocked.Exchange(ref _closing, 1) != 0) return;
         _closeReason = reason;
         _closed.Cancel();
         try
@@ -161,13 +177,4 @@ internal sealed class TcpConnection : IAsyncDisposable
     }
 
     private void Touch() => Interlocked.Exchange(ref _lastActivity, _time.GetTimestamp());
-
-    internal static IPEndPoint Normalize(IPEndPoint ep) =>
-        ep.Address.IsIPv4MappedToIPv6 ? new IPEndPoint(ep.Address.MapToIPv4(), ep.Port) : ep;
-
-    public ValueTask DisposeAsync()
-    {
-        Close("closed locally");
-        return ValueTask.CompletedTask;
-    }
 }
