@@ -40,6 +40,10 @@ public sealed class SipOptions
     public int UdpPort { get; set; }
     public int TcpPort { get; set; }
     public int TlsPort { get; set; }
+    /// <summary>SIP over WebSocket (RFC 7118) for WebRTC clients; 0 is off.</summary>
+    public int WsPort { get; set; }
+    /// <summary>SIP over secure WebSocket with the server certificate; 0 is off.</summary>
+    public int WssPort { get; set; }
     public string Realm { get; set; } = "";
     public int MaxMessageBytes { get; set; }
     /// <summary>Address put into Via/From of requests we send; empty: the bind address, or the host's first address.</summary>
@@ -53,7 +57,10 @@ public sealed class SipOptions
     public int BanSeconds { get; set; }
     public int RequestsPerSecondPerSource { get; set; }
     public List<string> TrustedNetworks { get; set; } = [];
-    /// <summary>Digest challenges in preference order; many phones use only the first one they are sent.</summary>
+    /// <summary>
+    /// Digest challenges, one per algorithm in preference order. MD5 only by default: some clients (baresip 1.0's
+    /// libre) refuse the whole 401 when one challenge names an algorithm they lack, others answer only the first.
+    /// </summary>
     public List<string> DigestAlgorithms { get; set; } = [];
     public List<string> RegisterAllow { get; set; } = [];
     public List<string> RegisterDeny { get; set; } = [];
@@ -83,8 +90,12 @@ public sealed class SipOptions
         OptionRules.Port(errors, "Sip:UdpPort", UdpPort, allowZero: true);
         OptionRules.Port(errors, "Sip:TcpPort", TcpPort, allowZero: true);
         OptionRules.Port(errors, "Sip:TlsPort", TlsPort, allowZero: true);
-        if (TlsPort != 0 && TlsPort == TcpPort)
-            errors.Add(new("Sip:TlsPort", $"{TlsPort} is also Sip:TcpPort; TLS and plain TCP need different ports"));
+        OptionRules.Port(errors, "Sip:WsPort", WsPort, allowZero: true);
+        OptionRules.Port(errors, "Sip:WssPort", WssPort, allowZero: true);
+        var streamPorts = new[] { ("Sip:TcpPort", TcpPort), ("Sip:TlsPort", TlsPort), ("Sip:WsPort", WsPort), ("Sip:WssPort", WssPort) }
+            .Where(p => p.Item2 != 0).GroupBy(p => p.Item2).Where(g => g.Count() > 1);
+        foreach (var clash in streamPorts)
+            errors.Add(new(clash.Last().Item1, $"{clash.Key} is also {clash.First().Item1}; each stream transport needs its own port"));
         if (string.IsNullOrWhiteSpace(Realm) || Realm.Any(c => c is '"' or '\\' || char.IsControl(c)))
             errors.Add(new("Sip:Realm", "must be a non-empty name without quotes, backslashes or control characters"));
         OptionRules.Range(errors, "Sip:MaxMessageBytes", MaxMessageBytes, 1500, 1 << 20);

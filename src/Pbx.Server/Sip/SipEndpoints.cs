@@ -16,13 +16,15 @@ internal sealed class SipEndpoints(SipOptions options)
 
     public string Via(SipTransportKind transport, string branch)
     {
-        var (name, port) = transport switch
+        var port = transport switch
         {
-            SipTransportKind.Tcp => ("TCP", options.TcpPort),
-            SipTransportKind.Tls => ("TLS", options.TlsPort),
-            _ => ("UDP", options.UdpPort),
+            SipTransportKind.Tcp => options.TcpPort,
+            SipTransportKind.Tls => options.TlsPort,
+            SipTransportKind.Ws => options.WsPort,
+            SipTransportKind.Wss => options.WssPort,
+            _ => options.UdpPort,
         };
-        return $"SIP/2.0/{name} {Host}:{port};branch={branch};rport";
+        return $"SIP/2.0/{transport.ViaTransport()} {Host}:{port};branch={branch};rport";
     }
 
     private static IPAddress ChooseHost(SipOptions options)

@@ -7,6 +7,7 @@ using Pbx.Sip.Security;
 using Pbx.Sip.Transactions;
 using Pbx.Sip.Transports;
 using Pbx.Sip.Transports.Sockets;
+using Pbx.Sip.Transports.WebSockets;
 
 namespace Pbx.Server.Sip;
 
@@ -17,6 +18,7 @@ namespace Pbx.Server.Sip;
 internal sealed partial class SipService(
     PbxOptions options,
     SipCredentialCache credentials,
+    Hosting.ServerCertificate certificate,
     BindingTable bindings,
     IBindingStore store,
     SourceGuard guard,
@@ -34,7 +36,7 @@ internal sealed partial class SipService(
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         var sip = options.Sip;
-        if (sip.UdpPort == 0 && sip.TcpPort == 0) return;
+        if (sip is { UdpPort: 0, TcpPort: 0, TlsPort: 0, WsPort: 0, WssPort: 0 }) return;
         await credentials.LoadAsync(cancellationToken);
         var restored = await store.LoadAsync(cancellationToken);
         bindings.Restore(restored, time.GetUtcNow());
@@ -73,8 +75,28 @@ internal sealed partial class SipService(
             tcp.Start();
             Listening(_log, "TCP", tcp.LocalEndPoint);
         }
+        if (sip.TlsPort != 0)
+        {
+            var tls = new TlsSipTransport(new IPEndPoint(address, sip.TlsPort), certificate.Certificate, receiver, time: time, logger: _log);
+            transports.Add(tls);
+            _transports.Add(tls);
+            tls.Start();
+            Listening(_log, "TLS", tls.LocalEndPoint);
+        }
+        if (sip.WsPort != 0) StartWebSocket(transports, receiver, new IPEndPoint(address, sip.WsPort), null, "WS");
+        if (sip.WssPort != 0) StartWebSocket(transports, receiver, new IPEndPoint(address, sip.WssPort), certificate.Certificate, "WSS");
         qualify.Start(_layer);
         _sweeper = Task.Run(SweepAsync);
+    }
+
+    private void StartWebSocket(SipTransportSet transports, ISipReceiver receiver, IPEndPoint endPoint,
+        System.Security.Cryptography.X509Certificates.X509Certificate2? certificate, string name)
+    {
+        var ws = new WebSocketSipTransport(endPoint, receiver, certificate, time: time, logger: _log);
+        transports.Add(ws);
+        _transports.Add(ws);
+        ws.Start();
+        Listening(_log, name, ws.LocalEndPoint);
     }
 
     private async Task SweepAsync()

@@ -22,6 +22,7 @@ internal sealed class DaemonProcess : IAsyncDisposable
         DrainSeconds = drainSeconds;
         XmppPort = FreePorts.Next();
         SipPort = FreePorts.Next();
+        SipTlsPort = FreePorts.Next();
     }
 
     public string Folder { get; }
@@ -31,6 +32,7 @@ internal sealed class DaemonProcess : IAsyncDisposable
     public int XmppPort { get; }
     /// <summary>SIP over UDP and TCP share this port, as 5060 does by default.</summary>
     public int SipPort { get; }
+    public int SipTlsPort { get; }
     public const string XmppDomain = "pbx.test";
     public int DrainSeconds { get; }
     public Uri AdminUrl => new($"http://127.0.0.1:{AdminPort}");
@@ -47,7 +49,8 @@ internal sealed class DaemonProcess : IAsyncDisposable
         {
             ["Sip"] = new JsonObject
             {
-                ["BindAddress"] = "127.0.0.1", ["UdpPort"] = daemon.SipPort, ["TcpPort"] = daemon.SipPort, ["TlsPort"] = FreePorts.Next(),
+                ["BindAddress"] = "127.0.0.1", ["UdpPort"] = daemon.SipPort, ["TcpPort"] = daemon.SipPort, ["TlsPort"] = daemon.SipTlsPort,
+                ["QualifyIntervalSeconds"] = 1,
             },
             ["Xmpp"] = new JsonObject { ["BindAddress"] = "127.0.0.1", ["ClientPort"] = daemon.XmppPort, ["Domain"] = XmppDomain },
             ["Admin"] = new JsonObject { ["Port"] = daemon.AdminPort },
