@@ -1,3 +1,4 @@
+using Pbx.Sip.Auth;
 using Pbx.Sip.Messages;
 using Pbx.Sip.Registrar;
 using Pbx.Sip.Security;
@@ -7,7 +8,8 @@ using Pbx.Sip.Transports;
 namespace Pbx.Server.Sip;
 
 /// <summary>Dispatches what the transaction layer delivers to the module that owns it.</summary>
-internal sealed class PbxTransactionUser(RegistrarService registrar, SourceGuard guard, QualifyService qualify) : ISipTransactionUser
+internal sealed class PbxTransactionUser(RegistrarService registrar, SourceGuard guard, QualifyService qualify,
+    DigestAuthenticator authenticator, string realm) : ISipTransactionUser
 {
     private const string Allow = "REGISTER, OPTIONS";
 
@@ -31,6 +33,8 @@ internal sealed class PbxTransactionUser(RegistrarService registrar, SourceGuard
             case SipMethod.Bye or SipMethod.Cancel:
                 transaction.SendResponse(481, "Call/Transaction Does Not Exist", SipIds.NewTag());
                 break;
+            case SipMethod.Invite when Challenge(transaction):
+                break;
             case SipMethod.Invite:
                 // Calls arrive with the B2BUA; until then say so plainly rather than letting phones time out.
                 transaction.SendResponse(501, "Not Implemented - Calls Are Not Available Yet", SipIds.NewTag(), w => w.WriteHeader(HeaderKind.Allow, Allow));
@@ -39,6 +43,25 @@ internal sealed class PbxTransactionUser(RegistrarService registrar, SourceGuard
                 transaction.SendResponse(405, "Method Not Allowed", SipIds.NewTag(), w => w.WriteHeader(HeaderKind.Allow, Allow));
                 break;
         }
+    }
+
+    /// <summary>
+    /// Authenticates an INVITE before anything about the callee is said, so known and unknown extensions look alike
+    /// to a scanner. True when a 407 (or 400) was sent.
+    /// </summary>
+    private bool Challenge(ServerTransaction transaction)
+    {
+        var verification = authenticator.Verify(transaction.Request, HeaderKind.ProxyAuthorization, realm);
+        if (verification.IsSuccess) return false;
+        if (verification.Outcome == DigestOutcome.Malformed)
+        {
+            transaction.SendResponse(400, "Bad Request - Malformed Proxy-Authorization", SipIds.NewTag());
+            return true;
+        }
+        if (verification.Outcome == DigestOutcome.Rejected) guard.OnAuthFailure(transaction.Flow.Remote.Address, verification.Username);
+        transaction.SendResponse(407, "Proxy Authentication Required", SipIds.NewTag(),
+            w => authenticator.WriteChallenges(w, realm, proxy: true, verification.Stale));
+        return true;
     }
 
     public void OnAck(SipMessage ack, SipFlow source)

@@ -54,7 +54,7 @@ internal sealed partial class SipService(
         var algorithms = sip.DigestAlgorithms.Select(name => DigestAlgorithms.TryParse(name, out var a) ? a : DigestAlgorithm.Md5).Distinct().ToList();
         var authenticator = new DigestAuthenticator(new DigestOptions { ServerSecret = RandomNumberGenerator.GetBytes(32), Algorithms = algorithms }, credentials, time);
         var registrar = new RegistrarService(registrarOptions, authenticator, bindings, _persister, guard, time, _log);
-        var user = new PbxTransactionUser(registrar, guard, qualify);
+        var user = new PbxTransactionUser(registrar, guard, qualify, authenticator, sip.Realm);
         var transports = new SipTransportSet();
         _layer = new SipTransactionLayer(transports, user, parseOptions: new Pbx.Sip.Messages.SipParseOptions { MaxMessageSize = sip.MaxMessageBytes }, time: time, logger: _log);
         var receiver = new GuardedReceiver(guard, _layer);
