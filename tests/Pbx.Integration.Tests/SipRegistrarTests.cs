@@ -57,6 +57,10 @@ public sealed class SipRegistrarTests
 
         Assert.Equal(0, listing.ExitCode);
         Assert.Contains(listing.Output.Split('\n'), line => line.StartsWith(User + " ", StringComparison.Ordinal) && line.Contains("UDP") && line.Contains("sipp-test"));
+        using var scraper = new HttpClient { BaseAddress = daemon.AdminUrl };
+        var metrics = await scraper.GetStringAsync("/metrics");
+        Assert.Matches(@"(?m)^pbx_sip_registrations(\{[^}]*\})? 1(\s|$)", metrics);
+        Assert.Matches(@"(?m)^pbx_sip_messages_received_total(\{[^}]*\})? [1-9]", metrics);
     }
 
     [Fact]

@@ -24,6 +24,7 @@ internal sealed partial class SipService(
     SourceGuard guard,
     QualifyService qualify,
     ILoggerFactory loggers,
+    System.Diagnostics.Metrics.IMeterFactory meters,
     TimeProvider time) : IHostedService, IAsyncDisposable
 {
     private readonly ILogger _log = loggers.CreateLogger("Pbx.Sip");
@@ -58,6 +59,7 @@ internal sealed partial class SipService(
         var transports = new SipTransportSet();
         _layer = new SipTransactionLayer(transports, user, parseOptions: new Pbx.Sip.Messages.SipParseOptions { MaxMessageSize = sip.MaxMessageBytes }, time: time, logger: _log);
         var receiver = new GuardedReceiver(guard, _layer);
+        Telemetry.SipMetrics.Register(meters, bindings, guard, _layer, receiver);
         var address = IPAddress.Parse(sip.BindAddress);
         if (sip.UdpPort != 0)
         {

@@ -23,6 +23,7 @@ internal sealed partial class XmppHostedService(
     IVCardStore vCards,
     IBlockListStore blockList,
     ILoggerFactory loggerFactory,
+    System.Diagnostics.Metrics.IMeterFactory meters,
     TimeProvider time) : IHostedService, IAsyncDisposable
 {
     private readonly ILogger _log = loggerFactory.CreateLogger("Pbx.Xmpp");
@@ -41,6 +42,7 @@ internal sealed partial class XmppHostedService(
                 MaxStanzaBytes = xmpp.MaxStanzaBytes,
             },
             directory, roster, offline, archive, vCards, blockList, loggerFactory, time);
+        Telemetry.XmppMetrics.Register(meters, _server);
         var address = IPAddress.Parse(xmpp.BindAddress);
         if (xmpp.ClientPort != 0)
             Listening(_log, "client (STARTTLS)", await _server.StartAsync(new IPEndPoint(address, xmpp.ClientPort)));
