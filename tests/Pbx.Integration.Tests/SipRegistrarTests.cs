@@ -108,6 +108,22 @@ public sealed class SipRegistrarTests
     }
 
     [Fact]
+    public async Task A_re_registration_refreshes_the_one_binding_with_the_new_expiry()
+    {
+        await using var daemon = await StartAsync();
+        var phonePort = FreePorts.Next();
+        AssertPassed(await Sipp.RunAsync(daemon, "register_digest.xml", User, Password, expires: 120, localPort: phonePort));
+        var first = Assert.Single(await RegistrationsAsync(daemon))!["expiresAt"]!.GetValue<DateTimeOffset>();
+
+        var refresh = await Sipp.RunAsync(daemon, "register_digest.xml", User, Password, expires: 3000, localPort: phonePort);
+
+        AssertPassed(refresh);
+        Assert.Contains("granted 3000", refresh.Log);
+        var refreshed = Assert.Single(await RegistrationsAsync(daemon))!["expiresAt"]!.GetValue<DateTimeOffset>();
+        Assert.InRange(refreshed - first, TimeSpan.FromSeconds(2870), TimeSpan.FromSeconds(2900));
+    }
+
+    [Fact]
     public async Task Too_short_an_interval_gets_423_with_min_expires()
     {
         await using var daemon = await StartAsync();
