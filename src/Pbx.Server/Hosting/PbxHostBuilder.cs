@@ -76,7 +76,11 @@ public static class PbxHostBuilder
         builder.Services.AddSingleton<IBlockListStore, SqliteBlockListStore>();
         builder.Services.AddSingleton<PbxXmppDirectory>();
         AddSip(builder.Services, options.Sip);
-        builder.Services.AddHostedService<XmppHostedService>();
+        // One instance, both a hosted service and what the telephony presence feed publishes through.
+        builder.Services.AddSingleton<XmppHostedService>();
+        builder.Services.AddHostedService(provider => provider.GetRequiredService<XmppHostedService>());
+        // Hosted services start in registration order: the feed needs XMPP running and the registrations restored.
+        builder.Services.AddHostedService<TelephonyPresenceFeed>();
 
         builder.Services.ConfigureHttpJsonOptions(json => ConfigureJson(json.SerializerOptions));
         builder.Services.AddProblemDetails();

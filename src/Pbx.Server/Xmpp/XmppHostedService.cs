@@ -29,6 +29,9 @@ internal sealed partial class XmppHostedService(
     private readonly ILogger _log = loggerFactory.CreateLogger("Pbx.Xmpp");
     private XmppServer? _server;
 
+    /// <summary>The running server, or null when XMPP is switched off.</summary>
+    public XmppServer? Server => _server;
+
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         var xmpp = options.Xmpp;

@@ -14,6 +14,12 @@ public sealed class BindingTable
     private readonly Dictionary<string, List<Binding>> _byAor = new(StringComparer.Ordinal);
     private readonly Lock _lock = new();
 
+    /// <summary>
+    /// Raised (outside the table's lock) with the AoR whose bindings were added, refreshed or removed, so presence
+    /// can follow registrations.
+    /// </summary>
+    public event Action<string>? AorChanged;
+
     public int Count
     {
         get { lock (_lock) return _byAor.Values.Sum(list => list.Count); }
@@ -22,6 +28,7 @@ public sealed class BindingTable
     /// <summary>RFC 3261 §10.3 steps 6–8 with RFC 5626 instance matching; <paramref name="now"/> decides expiry.</summary>
     public BindingUpdate Apply(RegisterRequest request, SipFlow flow, RegistrarOptions options, DateTimeOffset now)
     {
+        BindingUpdate update;
         lock (_lock)
         {
             var list = _byAor.TryGetValue(request.Aor, out var existing) ? existing : [];
@@ -64,8 +71,10 @@ public sealed class BindingTable
             }
             if (list.Count == 0) _byAor.Remove(request.Aor);
             else _byAor[request.Aor] = list;
-            return new BindingUpdate(true, [.. list], changed, removed);
+            update = new BindingUpdate(true, [.. list], changed, removed);
         }
+        if (update.Changed.Count > 0 || update.Removed.Count > 0) AorChanged?.Invoke(request.Aor);
+        return update;
     }
 
     /// <summary>The AoR's live bindings, highest q first (RFC 3261 §16.6 target order).</summary>
@@ -86,16 +95,23 @@ public sealed class BindingTable
     /// <summary>Removes every expired binding; returns them so the store can forget them too.</summary>
     public IReadOnlyList<Binding> Expire(DateTimeOffset now)
     {
+        var removed = new List<Binding>();
         lock (_lock)
         {
-            var removed = new List<Binding>();
             foreach (var (aor, list) in _byAor.ToList())
             {
                 removed.AddRange(DropExpired(list, now));
                 if (list.Count == 0) _byAor.Remove(aor);
             }
-            return removed;
         }
+        foreach (var aor in removed.Select(b => b.Aor).Distinct()) AorChanged?.Invoke(aor);
+        return removed;
+    }
+
+    /// <summary>Every AoR that has at least one live binding.</summary>
+    public IReadOnlyList<string> RegisteredAors(DateTimeOffset now)
+    {
+        lock (_lock) return _byAor.Where(e => e.Value.Any(b => b.ExpiresAt > now)).Select(e => e.Key).ToList();
     }
 
     /// <summary>Loads bindings kept by the store at start; already expired ones are skipped.</summary>

@@ -6,7 +6,7 @@ using Pbx.Xmpp.Sessions;
 namespace Pbx.Xmpp.Presence;
 
 /// <summary>Delivery helpers for presence between local users; every contact lives on this server.</summary>
-internal sealed class PresenceBroker(XmppServerContext context)
+internal sealed class PresenceBroker(XmppServerContext context, TelephonyPresence telephony)
 {
     /// <summary>Sends the last presence of each available resource of <paramref name="sourceUser"/> to one session.</summary>
     public void SendCurrentPresence(string sourceUser, XmppSession recipient)
@@ -17,6 +17,11 @@ internal sealed class PresenceBroker(XmppServerContext context)
             {
                 recipient.Send(Stanza.Readdressed(presence, recipient.FullJid, source.FullJid));
             }
+        }
+        // The PBX's own resource for the user's phones counts as one of the user's resources.
+        if (telephony.CurrentPresence(sourceUser) is { } phone)
+        {
+            recipient.Send(Stanza.Readdressed(phone, recipient.FullJid, phone.From()));
         }
     }
 

@@ -16,6 +16,7 @@ internal sealed class PresenceHandler(
     XmppServerContext context,
     RosterService roster,
     PresenceBroker broker,
+    TelephonyPresence telephony,
     SubscriptionHandler subscriptions,
     BlockingService blocking,
     IReadOnlyList<ISessionObserver> initialPresenceObservers) : ISessionObserver
@@ -68,6 +69,15 @@ internal sealed class PresenceHandler(
         {
             await BroadcastUnavailableAsync(sender, stanza, cancellationToken).ConfigureAwait(false);
         }
+    }
+
+    /// <summary>Publishes a user's phone state to the user's presence subscribers and own resources.</summary>
+    public async ValueTask PublishTelephonyAsync(string user, TelephonyState state, CancellationToken cancellationToken)
+    {
+        if (!telephony.Update(user, state)) return;
+        var subscribers = await roster.GetPresenceSubscribersAsync(user, cancellationToken).ConfigureAwait(false);
+        var recipients = await UnblockedAsync(user, subscribers, cancellationToken).ConfigureAwait(false);
+        SendToUsers(telephony.Build(user, state), recipients.Append(user));
     }
 
     public async ValueTask OnSessionEndedAsync(XmppSession session, bool replaced, CancellationToken cancellationToken)

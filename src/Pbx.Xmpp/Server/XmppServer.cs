@@ -74,6 +74,18 @@ public sealed class XmppServer : IAsyncDisposable
         return _core.Messages.DeliverFromServerAsync(to, message, cancellationToken);
     }
 
+    /// <summary>
+    /// Publishes what the user's phones are doing (from the call layer: registered, ringing, on the phone, wrap-up)
+    /// to the user's contacts as presence of the resource "phone"; see <see cref="Presence.TelephonyState"/>.
+    /// Publishing the same state again sends nothing.
+    /// </summary>
+    public ValueTask PublishTelephonyStateAsync(string loginId, Presence.TelephonyState state, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        if (!Core.Jid.TryCreate(loginId, _core.Context.Options.Domain, null, out var user)) return ValueTask.CompletedTask;
+        return _core.Presence.PublishTelephonyAsync(user.Local!, state, cancellationToken);
+    }
+
     /// <summary>Names (localparts) of the group chat rooms that currently exist.</summary>
     public IEnumerable<string> MucRoomNames() => _core.Muc?.Rooms.Select(r => r.Jid.Local!) ?? [];
 

@@ -22,10 +22,11 @@ internal sealed class XmppServerCore
 
         var blocking = new BlockingService(context, blockListStore);
         var roster = new RosterService(context);
-        var broker = new PresenceBroker(context);
+        var telephony = new TelephonyPresence(context);
+        var broker = new PresenceBroker(context, telephony);
         var subscriptions = new SubscriptionHandler(context, roster, broker, blocking);
         var offline = new OfflineDelivery(context);
-        var presence = new PresenceHandler(context, roster, broker, subscriptions, blocking, [offline, subscriptions]);
+        var presence = new PresenceHandler(context, roster, broker, telephony, subscriptions, blocking, [offline, subscriptions]);
         var carbons = new Carbons(context);
         var messages = new MessageRouter(context, carbons, new MessageArchiver(context), blocking, offline);
         MucService? muc = null;
@@ -51,6 +52,7 @@ internal sealed class XmppServerCore
         Router = new StanzaRouter(context, iqHandlers, presence, messages, muc, blocking);
         Muc = muc;
         Messages = messages;
+        Presence = presence;
         Lifecycle = new SessionLifecycle(context, muc is null ? [presence] : [muc, presence], offline);
     }
 
@@ -61,4 +63,5 @@ internal sealed class XmppServerCore
     public SessionLifecycle Lifecycle { get; }
     public MucService? Muc { get; }
     public MessageRouter Messages { get; }
+    public PresenceHandler Presence { get; }
 }

@@ -8,6 +8,9 @@ Commands:
   send TO BODY           send one chat message
   receive COUNT SECONDS  wait for COUNT chat messages (prints each body)
   presence WHO SECONDS   wait until WHO is available and print their show/status
+  telephony WHO STATE SECONDS
+                         wait until WHO's phone (resource "phone", urn:pbx:telephony:0) reports STATE,
+                         printing every telephony presence seen; STATE "unavailable" also matches type=unavailable
 """
 import argparse
 import asyncio
@@ -32,6 +35,7 @@ class Client(slixmpp.ClientXMPP):
         self.add_event_handler('failed_auth', self.on_failed_auth)
         self.add_event_handler('connection_failed', self.on_connection_failed)
         self.add_event_handler('message', self.on_message)
+        self.add_event_handler('presence', self.on_presence)
 
     async def on_start(self, _):
         self.send_presence(pshow=self.args.show, pstatus=self.args.status)
@@ -51,6 +55,9 @@ class Client(slixmpp.ClientXMPP):
         elif command == 'receive':
             asyncio.get_event_loop().call_later(float(self.args.rest[1]), self.finish, 3)
             print('ready: receiving', flush=True)
+        elif command == 'telephony':
+            asyncio.get_event_loop().call_later(float(self.args.rest[2]), self.finish, 3)
+            print('ready: watching telephony', flush=True)
         elif command == 'presence':
             who = self.args.rest[0]
             deadline = asyncio.get_event_loop().time() + float(self.args.rest[1])
@@ -61,6 +68,15 @@ class Client(slixmpp.ClientXMPP):
                     return
                 await asyncio.sleep(0.1)
             self.finish(3)
+
+    def on_presence(self, presence):
+        if self.args.command != 'telephony' or presence['from'].bare != self.args.rest[0] or presence['from'].resource != 'phone':
+            return
+        element = presence.xml.find('{urn:pbx:telephony:0}telephony')
+        state = 'unavailable' if presence['type'] == 'unavailable' else (element.get('state') if element is not None else 'none')
+        print(f"telephony: {presence['from']} state={state} show={presence['show'] or 'available'} status={presence['status']}", flush=True)
+        if state == self.args.rest[1]:
+            self.finish(0)
 
     def on_message(self, msg):
         if msg['type'] in ('chat', 'normal') and msg['body']:
