@@ -10,6 +10,7 @@ namespace Pbx.Sip.Registrar;
 /// <param name="InstanceId">RFC 5626 +sip.instance, identifying the device across contact changes.</param>
 /// <param name="Q">Contact preference 0.000–1.000 (RFC 3261 §10.2.1.2); 1 when the phone sends none.</param>
 /// <param name="Path">Path header values (RFC 3327) to route through, in order.</param>
+/// <param name="RegisteredAt">When this binding first appeared; refreshes keep it.</param>
 public sealed record Binding(
     string Aor,
     string Contact,
@@ -22,7 +23,8 @@ public sealed record Binding(
     SipFlow Flow,
     IReadOnlyList<string> Path,
     string? UserAgent,
-    DateTimeOffset UpdatedAt)
+    DateTimeOffset UpdatedAt,
+    DateTimeOffset RegisteredAt)
 {
     /// <summary>What identifies the binding inside its AoR: the device instance when known, else the contact URI.</summary>
     public string Key => InstanceId is null ? Contact : $"{InstanceId};reg-id={RegId}";

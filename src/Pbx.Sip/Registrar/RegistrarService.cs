@@ -74,7 +74,12 @@ public sealed partial class RegistrarService(
             return;
         }
         persister.Enqueue(update.Changed, update.Removed);
-        foreach (var binding in update.Changed) Registered(logger, binding.Aor, binding.Contact, binding.Flow.ToString(), (int)(binding.ExpiresAt - now).TotalSeconds);
+        foreach (var binding in update.Changed)
+        {
+            // A refresh is routine; only a new binding is news for the log (busy PBXs see thousands of refreshes a minute).
+            if (binding.UpdatedAt == binding.RegisteredAt) Registered(logger, binding.Aor, binding.Contact, binding.Flow.ToString(), (int)(binding.ExpiresAt - now).TotalSeconds);
+            else Refreshed(logger, binding.Aor, binding.Contact, (int)(binding.ExpiresAt - now).TotalSeconds);
+        }
         foreach (var binding in update.Removed) Unregistered(logger, binding.Aor, binding.Contact);
         var outbound = register.SupportsOutbound && register.Contacts.Any(c => c.RegId is not null);
         transaction.SendResponse(200, "OK", NewTag(), w => WriteBindings(w, update.Current, register, outbound, now));
@@ -100,6 +105,9 @@ public sealed partial class RegistrarService(
 
     [LoggerMessage(EventId = 2100, Level = LogLevel.Information, Message = "REGISTERED {Aor} {Contact} via {Flow} for {Seconds} s")]
     private static partial void Registered(ILogger logger, string aor, string contact, string flow, int seconds);
+
+    [LoggerMessage(EventId = 2103, Level = LogLevel.Debug, Message = "Refreshed {Aor} {Contact} for {Seconds} s")]
+    private static partial void Refreshed(ILogger logger, string aor, string contact, int seconds);
 
     [LoggerMessage(EventId = 2101, Level = LogLevel.Information, Message = "UNREGISTERED {Aor} {Contact}")]
     private static partial void Unregistered(ILogger logger, string aor, string contact);

@@ -137,6 +137,7 @@ public static class Schema
                 path_json      TEXT    NOT NULL,
                 user_agent     TEXT,
                 updated_at     TEXT    NOT NULL,
+                registered_at  TEXT    NOT NULL,
                 PRIMARY KEY (aor, binding_key)
             );
             CREATE INDEX sip_bindings_expiry ON sip_bindings(expires_at);

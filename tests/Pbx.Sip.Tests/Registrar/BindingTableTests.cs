@@ -35,6 +35,7 @@ public sealed class BindingTableTests
         table.Apply(Request(5, contacts: Contact("sip:alice@192.168.1.20")), Flow, Options, T0);
         var refreshed = table.Apply(Request(6, contacts: Contact("sip:alice@192.168.1.20", 600)), Flow, Options, T0.AddSeconds(100));
         Assert.Equal(T0.AddSeconds(700), Assert.Single(refreshed.Current).ExpiresAt);
+        Assert.Equal((T0, T0.AddSeconds(100)), (refreshed.Current[0].RegisteredAt, refreshed.Current[0].UpdatedAt));
 
         var stale = table.Apply(Request(6, contacts: Contact("sip:alice@192.168.1.20", 0)), Flow, Options, T0.AddSeconds(101));
         Assert.False(stale.Accepted);
@@ -100,7 +101,7 @@ public sealed class BindingTableTests
     public void Restore_skips_what_expired_while_the_daemon_was_down()
     {
         var table = new BindingTable();
-        var live = new Binding("alice", "sip:alice@10.0.0.1", null, null, 1, T0.AddMinutes(5), "c", 1, Flow, [], null, T0);
+        var live = new Binding("alice", "sip:alice@10.0.0.1", null, null, 1, T0.AddMinutes(5), "c", 1, Flow, [], null, T0, T0);
         var dead = live with { Contact = "sip:alice@10.0.0.2", ExpiresAt = T0.AddMinutes(-1) };
 
         table.Restore([live, dead], T0);

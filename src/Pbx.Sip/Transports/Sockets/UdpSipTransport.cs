@@ -13,12 +13,14 @@ namespace Pbx.Sip.Transports.Sockets;
 public sealed class UdpSipTransport : ISipTransport, IAsyncDisposable
 {
     private const int MaxDatagram = 65_535;
+    // Bursts of REGISTER refreshes arrive faster than one loop drains them; the kernel caps this at net.core.rmem_max.
+    private const int ReceiveBufferBytes = 8 << 20;
 
     private readonly Socket _socket;
     private readonly ISipReceiver _receiver;
     private readonly ILogger _log;
     private readonly CancellationTokenSource _stop = new();
-    private Task? _loop;
+    private Task[]? _loops;
     private long _receiveErrors;
 
     public UdpSipTransport(IPEndPoint bind, ISipReceiver receiver, ILogger? logger = null)
@@ -27,6 +29,7 @@ public sealed class UdpSipTransport : ISipTransport, IAsyncDisposable
         _receiver = receiver;
         _socket = new Socket(bind.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
         if (bind.AddressFamily == AddressFamily.InterNetworkV6 && bind.Address.Equals(IPAddress.IPv6Any)) _socket.DualMode = true;
+        _socket.ReceiveBufferSize = ReceiveBufferBytes;
         _socket.Bind(bind);
         LocalEndPoint = (IPEndPoint)_socket.LocalEndPoint!;
     }
@@ -40,7 +43,11 @@ public sealed class UdpSipTransport : ISipTransport, IAsyncDisposable
     /// <summary>Socket errors the loop survived (for metrics).</summary>
     public long ReceiveErrors => Interlocked.Read(ref _receiveErrors);
 
-    public void Start() => _loop ??= Task.Run(ReceiveLoopAsync);
+    /// <summary>
+    /// Starts one receive loop per core on the one socket: the layers above are thread-safe, and a datagram's
+    /// processing (parse, digest, answer) then never holds up the next one.
+    /// </summary>
+    public void Start() => _loops ??= Enumerable.Range(0, Math.Max(2, Environment.ProcessorCount)).Select(_ => Task.Run(ReceiveLoopAsync)).ToArray();
 
     public async ValueTask SendAsync(SipFlow destination, ReadOnlyMemory<byte> message, CancellationToken cancellationToken = default)
     {
@@ -100,7 +107,7 @@ public sealed class UdpSipTransport : ISipTransport, IAsyncDisposable
     {
         await _stop.CancelAsync().ConfigureAwait(false);
         _socket.Dispose();
-        if (_loop is not null) await _loop.ConfigureAwait(false);
+        if (_loops is not null) await Task.WhenAll(_loops).ConfigureAwait(false);
         _stop.Dispose();
     }
 }
