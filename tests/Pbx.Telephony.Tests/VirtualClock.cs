@@ -48,10 +48,18 @@ public sealed class VirtualClock : TimeProvider
         await Settle();
     }
 
-    /// <summary>Gives continuations queued on the thread pool a chance to run before the test looks.</summary>
+    /// <summary>
+    /// Gives continuations queued on the thread pool a chance to run before the test looks (or time moves on):
+    /// at least five short pauses, more while the pool still has queued work, since a woken call chain that runs
+    /// late would read a clock that has already moved past its instant.
+    /// </summary>
     public static async Task Settle()
     {
-        for (var i = 0; i < 5; i++) await Task.Delay(1);
+        for (int quietRounds = 0, rounds = 0; quietRounds < 5 && rounds < 50; rounds++)
+        {
+            await Task.Delay(1);
+            quietRounds = ThreadPool.PendingWorkItemCount == 0 ? quietRounds + 1 : 0;
+        }
     }
 
     private sealed class VirtualTimer(VirtualClock clock, TimerCallback callback, object? state) : ITimer
