@@ -119,6 +119,23 @@ public sealed class DirectoryStoreTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Every_committed_user_change_is_announced_with_its_new_password_material()
+    {
+        var changes = new List<UserChange>();
+        _store.UserChanged += changes.Add;
+        await AddUser("alice");
+        await _store.UpdateUserAsync("alice", new UserChanges(DisplayName: "Alice B."), null);
+        await _store.UpdateUserAsync("alice", new UserChanges(Password: "new-password"), Material with { DigestHa1Md5 = "changed" });
+        await _store.DeleteUserAsync("alice");
+        await _store.DeleteUserAsync("alice");
+        await Assert.ThrowsAsync<DirectoryRuleException>(() => AddUser("ALICE").ContinueWith(_ => AddUser("alice")).Unwrap());
+
+        Assert.Equal(
+            [("alice", "md5", false), ("alice", null, false), ("alice", "changed", false), ("alice", null, true), ("ALICE", "md5", false)],
+            changes.Select(c => (c.LoginId, c.NewPassword?.DigestHa1Md5, c.Deleted)));
+    }
+
+    [Fact]
     public async Task Devices_are_listed_per_user()
     {
         await AddUser("alice");

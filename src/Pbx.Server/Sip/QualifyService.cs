@@ -31,13 +31,20 @@ internal sealed partial class QualifyService(SipEndpoints endpoints, BindingTabl
         _loop ??= Task.Run(RunAsync);
     }
 
-    /// <summary>Probes every binding now; the periodic loop calls this too.</summary>
-    public void ProbeAll()
+    /// <summary>Probes every binding now.</summary>
+    public void ProbeAll() => ProbeSlice(0, 1);
+
+    /// <summary>
+    /// Probes the bindings that fall into one of <paramref name="slices"/> slices: the loop takes one slice a second,
+    /// so 10,000 phones cost an even trickle of OPTIONS rather than one burst per interval.
+    /// </summary>
+    private void ProbeSlice(int slice, int slices)
     {
         if (_layer is null) return;
         var probing = _pending.Values.Select(p => p.Id).ToHashSet();
         foreach (var binding in bindings.Snapshot())
         {
+            if ((uint)HashCode.Combine(binding.Aor, binding.Key) % (uint)slices != slice) continue;
             if (probing.Contains((binding.Aor, binding.Key))) continue;
             var request = BuildOptions(binding);
             var transaction = _layer.SendRequest(request, binding.Flow);
@@ -93,10 +100,11 @@ internal sealed partial class QualifyService(SipEndpoints endpoints, BindingTabl
 
     private async Task RunAsync()
     {
-        while (!_stop.IsCancellationRequested)
+        var slices = Math.Max(1, (int)interval.TotalSeconds);
+        for (var slice = 0; !_stop.IsCancellationRequested; slice = (slice + 1) % slices)
         {
-            ProbeAll();
-            try { await Task.Delay(interval, time, _stop.Token); }
+            ProbeSlice(slice, slices);
+            try { await Task.Delay(TimeSpan.FromSeconds(1), time, _stop.Token); }
             catch (OperationCanceledException) { break; }
         }
     }

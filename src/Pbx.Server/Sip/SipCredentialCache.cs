@@ -1,4 +1,4 @@
-using System.Collections.Frozen;
+using System.Collections.Concurrent;
 using Pbx.Sip.Auth;
 using Pbx.Telephony.Accounts;
 
@@ -6,23 +6,24 @@ namespace Pbx.Server.Sip;
 
 /// <summary>
 /// HA1 values of every user in memory, so digest verification never waits for the database and an unknown user
-/// (a scanner's guess) costs nothing. Refreshed from the store whenever a user changes.
+/// (a scanner's guess) costs nothing. Loaded once at start, then kept current change by change: the store tells
+/// us each committed change before the admin's request returns, so a phone registering right after never misses.
 /// </summary>
 internal sealed class SipCredentialCache : IDigestCredentialStore, IDisposable
 {
     private readonly IDirectoryStore _directory;
-    private volatile FrozenDictionary<string, PasswordMaterial> _byLogin = FrozenDictionary<string, PasswordMaterial>.Empty;
+    private readonly ConcurrentDictionary<string, PasswordMaterial> _byLogin = new(StringComparer.OrdinalIgnoreCase);
 
     public SipCredentialCache(IDirectoryStore directory)
     {
         _directory = directory;
-        _directory.UserChanged += OnUserChanged;
+        _directory.UserChanged += Apply;
     }
 
     public async Task LoadAsync(CancellationToken ct)
     {
-        var all = await _directory.ListPasswordsAsync(ct);
-        _byLogin = all.ToFrozenDictionary(StringComparer.OrdinalIgnoreCase);
+        foreach (var (login, material) in await _directory.ListPasswordsAsync(ct))
+            _byLogin.TryAdd(login, material);
     }
 
     public bool TryGetHa1(string username, string realm, DigestAlgorithm algorithm, out string ha1)
@@ -34,14 +35,11 @@ internal sealed class SipCredentialCache : IDigestCredentialStore, IDisposable
         return true;
     }
 
-    private void OnUserChanged(string loginId) => _ = RefreshAsync();
-
-    private async Task RefreshAsync()
+    private void Apply(UserChange change)
     {
-        // A whole reload keeps the cache exactly the store's copy; users change rarely, REGISTERs arrive constantly.
-        try { await LoadAsync(CancellationToken.None); }
-        catch (Pbx.Storage.Sqlite.StorageException) { /* keep the last good copy; the next change retries */ }
+        if (change.Deleted) _byLogin.TryRemove(change.LoginId, out _);
+        else if (change.NewPassword is { } material) _byLogin[change.LoginId] = material;
     }
 
-    public void Dispose() => _directory.UserChanged -= OnUserChanged;
+    public void Dispose() => _directory.UserChanged -= Apply;
 }

@@ -16,17 +16,17 @@ public sealed partial class SqliteDirectoryStore(SqliteDatabase database, TimePr
         scram_sha256_salt, scram_sha256_iterations, scram_sha256_stored_key, scram_sha256_server_key
         """;
 
-    public event Action<string>? UserChanged;
+    public event Action<UserChange>? UserChanged;
 
-    private async Task<T> Notifying<T>(string loginId, Task<T> write)
+    private async Task<T> Notifying<T>(Task<T> write, Func<T, UserChange?> change)
     {
         var result = await write;
-        UserChanged?.Invoke(loginId);
+        if (change(result) is { } committed) UserChanged?.Invoke(committed);
         return result;
     }
 
     public Task<User> CreateUserAsync(NewUser user, PasswordMaterial password, CancellationToken ct = default) =>
-        Notifying(user.LoginId, database.InTransactionAsync(async (connection, tx) =>
+        Notifying(database.InTransactionAsync(async (connection, tx) =>
         {
             if (await UserIdAsync(connection, tx, user.LoginId) is not null)
                 throw new DirectoryRuleException(DirectoryFault.Conflict, "loginId", $"login ID '{user.LoginId}' is already taken");
@@ -46,7 +46,7 @@ public sealed partial class SqliteDirectoryStore(SqliteDatabase database, TimePr
                     CreatedAt = DapperSetup.Format(time.GetUtcNow()),
                 }), tx);
             return (await connection.QuerySingleAsync<UserRow>($"SELECT {UserColumns} FROM users WHERE id = @id", new { id }, tx)).ToUser();
-        }, ct));
+        }, ct), created => new UserChange(created.LoginId, password, Deleted: false));
 
     public Task<User?> FindUserAsync(string loginId, CancellationToken ct = default) =>
         database.RunAsync(async connection =>
@@ -57,7 +57,7 @@ public sealed partial class SqliteDirectoryStore(SqliteDatabase database, TimePr
             (await connection.QueryAsync<UserRow>($"SELECT {UserColumns} FROM users ORDER BY login_id")).Select(r => r.ToUser()).ToList(), ct);
 
     public Task<User?> UpdateUserAsync(string loginId, UserChanges changes, PasswordMaterial? newPassword, CancellationToken ct = default) =>
-        Notifying(loginId, database.InTransactionAsync(async (connection, tx) =>
+        Notifying(database.InTransactionAsync(async (connection, tx) =>
         {
             var updated = await connection.ExecuteAsync("""
                 UPDATE users SET
@@ -79,11 +79,12 @@ public sealed partial class SqliteDirectoryStore(SqliteDatabase database, TimePr
                     """, PasswordParameters(newPassword, new { loginId }), tx);
             }
             return (await connection.QuerySingleAsync<UserRow>($"SELECT {UserColumns} FROM users WHERE login_id = @loginId", new { loginId }, tx)).ToUser();
-        }, ct));
+        }, ct), updated => updated is null ? null : new UserChange(updated.LoginId, newPassword, Deleted: false));
 
     public Task<bool> DeleteUserAsync(string loginId, CancellationToken ct = default) =>
-        Notifying(loginId, database.InTransactionAsync(async (connection, tx) =>
-            await connection.ExecuteAsync("DELETE FROM users WHERE login_id = @loginId", new { loginId }, tx) > 0, ct));
+        Notifying(database.InTransactionAsync(async (connection, tx) =>
+            await connection.ExecuteAsync("DELETE FROM users WHERE login_id = @loginId", new { loginId }, tx) > 0, ct),
+            deleted => deleted ? new UserChange(loginId, null, Deleted: true) : null);
 
     public Task<PasswordMaterial?> FindPasswordAsync(string loginId, CancellationToken ct = default) =>
         database.RunAsync(async connection =>

@@ -4,6 +4,9 @@ namespace Pbx.Telephony.Accounts;
 /// Users, numbers, devices and groups. Writes are atomic: a refused write (<see cref="DirectoryRuleException"/>)
 /// leaves nothing behind.
 /// </summary>
+/// <summary>A committed change to a user; <see cref="NewPassword"/> is null when the password did not change.</summary>
+public sealed record UserChange(string LoginId, PasswordMaterial? NewPassword, bool Deleted);
+
 public interface IDirectoryStore
 {
     Task<User> CreateUserAsync(NewUser user, PasswordMaterial password, CancellationToken ct = default);
@@ -18,8 +21,11 @@ public interface IDirectoryStore
     /// <summary>Every user's password material by login ID, for caches that must answer without a database round trip.</summary>
     Task<IReadOnlyDictionary<string, PasswordMaterial>> ListPasswordsAsync(CancellationToken ct = default);
 
-    /// <summary>Raised after a user was created, changed or deleted (with the login ID), so caches can refresh.</summary>
-    event Action<string>? UserChanged;
+    /// <summary>
+    /// Raised after a user was created, changed or deleted, before the call that changed it returns, so a cache that
+    /// applies it is never behind the database when the admin gets the answer.
+    /// </summary>
+    event Action<UserChange>? UserChanged;
 
     Task<PhoneNumber> AssignNumberAsync(string number, string? userLoginId, string? groupName, CancellationToken ct = default);
     Task<IReadOnlyList<PhoneNumber>> ListNumbersAsync(CancellationToken ct = default);
