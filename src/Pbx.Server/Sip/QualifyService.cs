@@ -41,6 +41,7 @@ internal sealed partial class QualifyService(SipEndpoints endpoints, BindingTabl
     private void ProbeSlice(int slice, int slices)
     {
         if (_layer is null) return;
+        ExpireUnanswered();
         var probing = _pending.Values.Select(p => p.Id).ToHashSet();
         foreach (var binding in bindings.Snapshot())
         {
@@ -51,6 +52,24 @@ internal sealed partial class QualifyService(SipEndpoints endpoints, BindingTabl
             _pending[transaction] = new Probe((binding.Aor, binding.Key), binding.Contact, time.GetTimestamp());
         }
     }
+
+    /// <summary>
+    /// A probe unanswered for longer than the probe timeout makes the binding UNREACHABLE and frees it for the next
+    /// probe: waiting for the transaction's own 32 s would leave a phone that lost one OPTIONS unknown for half a minute.
+    /// </summary>
+    private void ExpireUnanswered()
+    {
+        var timeout = interval < MaxProbeWait ? interval : MaxProbeWait;
+        foreach (var (transaction, probe) in _pending)
+        {
+            if (time.GetElapsedTime(probe.SentAt) < timeout || !_pending.TryRemove(transaction, out _)) continue;
+            var before = StateOfKey(probe.Id);
+            _states[probe.Id] = new QualifyState(Reachability.Unreachable, null, before.LastAnswer);
+            if (before.State != Reachability.Unreachable) Unreachable(logger, probe.Id.Aor, probe.Contact, 408);
+        }
+    }
+
+    private static readonly TimeSpan MaxProbeWait = TimeSpan.FromSeconds(5);
 
     public void OnResponse(ClientTransaction transaction, SipMessage response)
     {

@@ -28,7 +28,7 @@ internal sealed class Baresip : IAsyncDisposable
         var folder = Directory.CreateTempSubdirectory("baresip-").FullName;
         File.WriteAllText(Path.Combine(folder, "config"), $"""
             poll_method		epoll
-            sip_listen		127.0.0.1:{FreePorts.Next()}
+            sip_listen		127.0.0.1:{FreePorts.NextPair()}
             module_path		/usr/lib/baresip/modules
             module			g711.so
             module_app		account.so

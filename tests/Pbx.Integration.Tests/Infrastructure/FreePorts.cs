@@ -28,4 +28,29 @@ internal static class FreePorts
         }
         throw new InvalidOperationException("no free loopback port found in 100 attempts");
     }
+
+    /// <summary>A port whose successor is free too (baresip puts SIP over TLS on its SIP port + 1).</summary>
+    public static int NextPair()
+    {
+        for (var attempt = 0; attempt < 100; attempt++)
+        {
+            var port = Next();
+            if (port >= 65535 || !IsFree(port + 1)) continue;
+            lock (Issued) if (Issued.Add(port + 1)) return port;
+        }
+        throw new InvalidOperationException("no free pair of loopback ports found in 100 attempts");
+    }
+
+    private static bool IsFree(int port)
+    {
+        try
+        {
+            using var tcp = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+            tcp.Bind(new IPEndPoint(IPAddress.Loopback, port));
+            using var udp = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+            udp.Bind(new IPEndPoint(IPAddress.Loopback, port));
+            return true;
+        }
+        catch (SocketException) { return false; }
+    }
 }
