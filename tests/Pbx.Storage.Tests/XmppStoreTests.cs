@@ -16,7 +16,7 @@ public sealed class XmppStoreTests
     public async Task Archive_serves_both_parties_and_pages_forwards_and_backwards()
     {
         using var db = await TempDatabase.MigratedAsync();
-        var archive = new SqliteChatArchive(db.Database);
+        await using var archive = new SqliteChatArchive(db.Database);
         for (var i = 1; i <= 5; i++) await archive.AppendAsync(Message(i, "alice@pbx", "bob@pbx"), default);
         await archive.AppendAsync(Message(6, "carol@pbx", "alice@pbx"), default);
 
@@ -38,6 +38,32 @@ public sealed class XmppStoreTests
 
         var window = await archive.QueryAsync(new ChatArchiveQuery("alice@pbx", null, T0.AddSeconds(2), T0.AddSeconds(3), null, null, false, 10), default);
         Assert.Equal(["hello 2", "hello 3"], window.Records.Select(r => r.Body));
+    }
+
+    [Fact]
+    public async Task Concurrent_appends_share_commits_and_every_one_is_stored()
+    {
+        using var db = await TempDatabase.MigratedAsync();
+        await using var archive = new SqliteChatArchive(db.Database);
+
+        await Task.WhenAll(Enumerable.Range(1, 300).Select(i => archive.AppendAsync(Message(i, "alice@pbx", "bob@pbx"), default).AsTask()));
+
+        var page = await archive.QueryAsync(new ChatArchiveQuery("bob@pbx", null, null, null, null, null, false, 1000), default);
+        Assert.Equal(300, page.TotalCount);
+        Assert.Equal(Enumerable.Range(1, 300).Select(i => $"hello {i}"), page.Records.Select(r => r.Body));
+    }
+
+    [Fact]
+    public async Task A_failed_commit_fails_every_append_that_shared_it()
+    {
+        using var db = await TempDatabase.MigratedAsync();
+        await using var archive = new SqliteChatArchive(db.Database);
+        await archive.AppendAsync(Message(1, "alice@pbx", "bob@pbx"), default);
+
+        // Same id again: the primary key refuses it, and the caller hears about it.
+        await Assert.ThrowsAsync<Microsoft.Data.Sqlite.SqliteException>(() => archive.AppendAsync(Message(1, "alice@pbx", "bob@pbx"), default).AsTask());
+        await archive.AppendAsync(Message(2, "alice@pbx", "bob@pbx"), default);
+        Assert.Equal(2, (await archive.QueryAsync(new ChatArchiveQuery("bob@pbx", null, null, null, null, null, false, 10), default)).TotalCount);
     }
 
     [Fact]

@@ -8,8 +8,12 @@ namespace Pbx.Storage.Xmpp;
 /// The chat journal. A message is stored once and belongs to the archives of both its sender and its recipient;
 /// archive ids are fixed-width and rise with time, so they order and page as text.
 /// </summary>
-public sealed class SqliteChatArchive(SqliteDatabase database) : IChatArchive
+public sealed class SqliteChatArchive(SqliteDatabase database) : IChatArchive, IAsyncDisposable
 {
+    private readonly GroupCommitWriter<ChatArchiveRecord> _writer = new(database, (connection, tx, records) => connection.ExecuteAsync(
+        "INSERT INTO chat_journal (id, at, from_jid, to_jid, body, stanza_xml) VALUES (@Id, @At, @FromBareJid, @ToBareJid, @Body, @StanzaXml)",
+        records.Select(r => new { r.Id, At = DapperSetup.Format(r.Timestamp), r.FromBareJid, r.ToBareJid, r.Body, r.StanzaXml }), tx));
+
     private const string Filter = """
         (from_jid = @Owner OR to_jid = @Owner)
           AND (@With IS NULL OR from_jid = @With OR to_jid = @With)
@@ -17,11 +21,11 @@ public sealed class SqliteChatArchive(SqliteDatabase database) : IChatArchive
           AND (@End IS NULL OR at <= @End)
         """;
 
+    /// <summary>Durable when the task completes; concurrent appends share one commit (see <see cref="GroupCommitWriter{T}"/>).</summary>
     public ValueTask AppendAsync(ChatArchiveRecord record, CancellationToken cancellationToken) =>
-        new(database.InTransactionAsync((connection, tx) => connection.ExecuteAsync(
-            "INSERT INTO chat_journal (id, at, from_jid, to_jid, body, stanza_xml) VALUES (@Id, @At, @FromBareJid, @ToBareJid, @Body, @StanzaXml)",
-            new { record.Id, At = DapperSetup.Format(record.Timestamp), record.FromBareJid, record.ToBareJid, record.Body, record.StanzaXml }, tx),
-            cancellationToken));
+        new(_writer.WriteAsync(record, cancellationToken));
+
+    public ValueTask DisposeAsync() => _writer.DisposeAsync();
 
     public async ValueTask<ChatArchivePage> QueryAsync(ChatArchiveQuery query, CancellationToken cancellationToken)
     {

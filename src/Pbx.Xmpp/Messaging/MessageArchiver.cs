@@ -1,6 +1,7 @@
 using System.Xml.Linq;
 using Pbx.Xmpp.Core;
 using Pbx.Xmpp.Routing;
+using Pbx.Xmpp.Server;
 
 namespace Pbx.Xmpp.Messaging;
 
@@ -32,7 +33,16 @@ internal sealed class MessageArchiver(XmppServerContext context)
             to.Bare.ToString(),
             message.Element(Ns.Client + "body")?.Value,
             message.ToString(SaveOptions.DisableFormatting));
-        await context.Archive.AppendAsync(record, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await context.Archive.AppendAsync(record, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // The message still goes out: losing a journal line is bad, losing the message itself is worse.
+            XmppLog.ArchiveFailed(context.Logger, from.Bare.ToString(), to.Bare.ToString(), ex.Message);
+            return null;
+        }
         return id;
     }
 

@@ -51,6 +51,9 @@ internal static partial class XmppLog
     [LoggerMessage(EventId = 4041, Level = LogLevel.Warning, Message = "Dropped an outbound stanza that could not be serialized")]
     public static partial void SerializationFailed(ILogger logger, Exception exception);
 
+    [LoggerMessage(EventId = 4042, Level = LogLevel.Error, Message = "Chat archive write failed for a message from {From} to {To}; delivered without archiving: {Reason}")]
+    public static partial void ArchiveFailed(ILogger logger, string from, string to, string reason);
+
     [LoggerMessage(EventId = 4050, Level = LogLevel.Error, Message = "Handling a stanza from {Jid} failed")]
     public static partial void StanzaHandlerFailed(ILogger logger, string jid, Exception exception);
 }
