@@ -11,6 +11,8 @@ using Pbx.Media.Tones;
 
 namespace Pbx.Media.Tests.Endpoint;
 
+// Holds an allocation test: run alone, since tests running beside it share pools and caches with it.
+[Collection(nameof(Pbx.Media.Tests.Relay.AllocationSensitive))]
 public sealed class EndpointSendTests
 {
     [Fact]
