@@ -38,6 +38,8 @@ PBX_PID=""
 USED_PORTS=" "
 
 log() { printf '[%s] %s\n' "$(date -u +%H:%M:%S)" "$*" >&2; }
+# shellcheck source=../lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
 
 # Stops one process we started (and the workers it forked): TERM, then KILL after 5 s.
 stop_process() {
@@ -68,28 +70,10 @@ ensure_packages() {
     command -v sqlite3 >/dev/null || missing+=(sqlite3)
     command -v curl >/dev/null || missing+=(curl)
     command -v md5sum >/dev/null || missing+=(coreutils)
-    if [ ${#missing[@]} -gt 0 ]; then
-        log "installing: ${missing[*]}"
-        apt-get update -qq >&2 || { log "apt-get update failed"; exit 1; }
-        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >&2 || { log "apt-get install failed"; exit 1; }
-    fi
+    apt_install "${missing[@]}"
     # The Debian package enables a system service on port 5060; this benchmark never uses it.
 }
 
-# free_port VAR: a free loopback port (no UDP or TCP socket on it) into VAR, distinct from every other one
-# this run picked. Not a $(...) call, so the list of picked ports survives.
-free_port() {
-    local port taken
-    taken=" $(ss -Hantu 2>/dev/null | awk '{print $5}' | sed 's/.*://' | sort -u | tr '\n' ' ') "
-    for _ in $(seq 1 500); do
-        port=$((20000 + RANDOM % 40000))
-        case "$taken$USED_PORTS" in *" $port "*) continue ;; esac
-        USED_PORTS="$USED_PORTS$port "
-        printf -v "$1" '%s' "$port"
-        return 0
-    done
-    log "no free port found"; exit 1
-}
 
 # utime+stime clock ticks of a process and its direct children (Kamailio forks its workers from main).
 tree_ticks() {

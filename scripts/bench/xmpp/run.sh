@@ -34,6 +34,8 @@ USED_PORTS=" "
 NOTES=()
 
 log() { printf '[%s] %s\n' "$(date -u +%H:%M:%S)" "$*" >&2; }
+# shellcheck source=../lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
 
 # Stops one process we started: TERM, then KILL after 5 s.
 stop_process() {
@@ -67,27 +69,10 @@ ensure_packages() {
             dpkg -s lua-dbi-sqlite3 >/dev/null 2>&1 || missing+=(lua-dbi-sqlite3) ;;
         esac ;;
     esac
-    if [ ${#missing[@]} -gt 0 ]; then
-        log "installing: ${missing[*]}"
-        apt-get update -qq >&2 || { log "apt-get update failed"; exit 1; }
-        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >&2 || { log "apt-get install failed"; exit 1; }
-    fi
+    apt_install "${missing[@]}"
     # The Debian package enables a system prosody service on 5222; this benchmark never uses it.
 }
 
-# free_port VAR: a free TCP port into VAR, distinct from every other one this run picked.
-free_port() {
-    local port taken
-    taken=" $(ss -Hant 2>/dev/null | awk '{print $4}' | sed 's/.*://' | sort -u | tr '\n' ' ') "
-    for _ in $(seq 1 500); do
-        port=$((20000 + RANDOM % 40000))
-        case "$taken$USED_PORTS" in *" $port "*) continue ;; esac
-        USED_PORTS="$USED_PORTS$port "
-        printf -v "$1" '%s' "$port"
-        return 0
-    done
-    log "no free port found"; exit 1
-}
 
 wait_listen() { # wait_listen PORT PID SECONDS
     for _ in $(seq 1 $(($3 * 10))); do
