@@ -13,42 +13,19 @@ namespace Pbx.Sip.Transports.WebSockets;
 /// to the configured size; a message of nothing but CRLFs is a keep-alive, and a double CRLF is answered with a CRLF
 /// as SIP.js and JsSIP expect. Writes are serialized (a WebSocket allows one send at a time).
 /// </summary>
-internal sealed class WebSocketConnection : ISipConnection
+internal sealed class WebSocketConnection : SipConnectionBase
 {
     private const int InitialBufferSize = 4 * 1024;
     private static readonly byte[] Pong = "\r\n"u8.ToArray();
 
-    private readonly SipTransportKind _kind;
-    private readonly Socket _socket;
     private readonly WebSocket _webSocket;
-    private readonly SemaphoreSlim _writeLock = new(1, 1);
-    private readonly CancellationTokenSource _closed = new();
-    private readonly TimeProvider _time;
-    private long _lastActivity;
-    private int _closing;
-    private string _closeReason = "remote closed";
 
+    /// <remarks>The stream under the WebSocket calls <see cref="SipConnectionBase.Touch"/> for every byte, control frames included.</remarks>
     public WebSocketConnection(long id, SipTransportKind kind, Socket socket, WebSocket webSocket, IPEndPoint remote, TimeProvider time)
+        : base(id, kind, socket, remote, time)
     {
-        Id = id;
-        _kind = kind;
-        _socket = socket;
         _webSocket = webSocket;
-        _time = time;
-        Remote = remote;
-        Touch();
     }
-
-    public long Id { get; }
-
-    public IPEndPoint Remote { get; }
-
-    public TimeSpan Idle => _time.GetElapsedTime(Interlocked.Read(ref _lastActivity));
-
-    public bool IsClosed => _closed.IsCancellationRequested;
-
-    /// <summary>Called by the stream under the WebSocket for every byte that moves, control frames included.</summary>
-    public void Touch() => Interlocked.Exchange(ref _lastActivity, _time.GetTimestamp());
 
     public async Task RunAsync(ISipReceiver receiver, int maxMessageSize, ILogger log)
     {
@@ -58,22 +35,16 @@ internal sealed class WebSocketConnection : ISipConnection
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
-            _closeReason = "receive loop failed: " + ex.GetType().Name;
+            CloseReason = "receive loop failed: " + ex.GetType().Name;
         }
         finally
         {
-            Close(_closeReason);
-            await _writeLock.WaitAsync().ConfigureAwait(false); // a send in flight ends before the socket goes
-            try
+            await ReleaseAsync(log, () =>
             {
                 _webSocket.Dispose();
-                _socket.Dispose();
-            }
-            finally
-            {
-                _writeLock.Release();
-            }
-            TransportLog.Closed(log, _kind, Id, Remote, _closeReason);
+                Socket.Dispose();
+                return ValueTask.CompletedTask;
+            }).ConfigureAwait(false);
         }
     }
 
@@ -85,7 +56,7 @@ internal sealed class WebSocketConnection : ISipConnection
         int filled = 0;
         try
         {
-            while (!_closed.IsCancellationRequested)
+            while (!IsClosed)
             {
                 // The pool may hand out more than asked for; never read past max + 1 whatever the array's size.
                 int capacity = Math.Min(buffer.Length, maxMessageSize + 1);
@@ -97,23 +68,23 @@ internal sealed class WebSocketConnection : ISipConnection
                 ValueWebSocketReceiveResult result;
                 try
                 {
-                    result = await _webSocket.ReceiveAsync(buffer.AsMemory(filled, capacity - filled), _closed.Token).ConfigureAwait(false);
+                    result = await _webSocket.ReceiveAsync(buffer.AsMemory(filled, capacity - filled), ClosedToken).ConfigureAwait(false);
                 }
                 catch (Exception ex) when (ex is OperationCanceledException or WebSocketException or IOException or ObjectDisposedException)
                 {
-                    if (ex is WebSocketException) _closeReason = ex.Message;
+                    if (ex is WebSocketException) CloseReason = ex.Message;
                     return;
                 }
                 if (result.MessageType == WebSocketMessageType.Close)
                 {
-                    _closeReason = $"remote closed ({_webSocket.CloseStatus})";
+                    CloseReason = $"remote closed ({_webSocket.CloseStatus})";
                     await CloseHandshakeAsync(WebSocketCloseStatus.NormalClosure, "").ConfigureAwait(false);
                     return;
                 }
                 filled += result.Count;
                 if (filled > maxMessageSize)
                 {
-                    _closeReason = "Message exceeds the size limit";
+                    CloseReason = "Message exceeds the size limit";
                     await CloseHandshakeAsync(WebSocketCloseStatus.MessageTooBig, "SIP message too big").ConfigureAwait(false);
                     return;
                 }
@@ -152,7 +123,7 @@ internal sealed class WebSocketConnection : ISipConnection
         }
         try
         {
-            receiver.OnMessageReceived(message, new SipFlow(_kind, Remote, Id));
+            receiver.OnMessageReceived(message, Flow);
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
@@ -163,10 +134,10 @@ internal sealed class WebSocketConnection : ISipConnection
     /// <summary>Answers or starts the closing handshake, bounded so a peer that stops reading cannot hold the loop.</summary>
     private async Task CloseHandshakeAsync(WebSocketCloseStatus status, string description)
     {
-        await _writeLock.WaitAsync().ConfigureAwait(false);
+        await WriteLock.WaitAsync().ConfigureAwait(false);
         try
         {
-            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(2), _time);
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(2), Time);
             await _webSocket.CloseOutputAsync(status, description, timeout.Token).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is OperationCanceledException or WebSocketException or IOException or ObjectDisposedException)
@@ -174,41 +145,12 @@ internal sealed class WebSocketConnection : ISipConnection
         }
         finally
         {
-            _writeLock.Release();
+            WriteLock.Release();
         }
     }
 
-    public async ValueTask WriteAsync(ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
-    {
+    protected override ValueTask WriteCoreAsync(ReadOnlyMemory<byte> data, CancellationToken cancellationToken) =>
         // Text frames must be valid UTF-8 (RFC 6455 §8.1); a SIP message with a binary body goes as a binary frame.
-        var type = Utf8.IsValid(data.Span) ? WebSocketMessageType.Text : WebSocketMessageType.Binary;
-        await _writeLock.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            ObjectDisposedException.ThrowIf(IsClosed, this);
-            await _webSocket.SendAsync(data, type, endOfMessage: true, cancellationToken).ConfigureAwait(false);
-        }
-        finally
-        {
-            _writeLock.Release();
-        }
-    }
-
-    /// <summary>Stops the connection: the receive loop ends and releases everything.</summary>
-    public void Close(string reason)
-    {
-        if (Interlocked.Exchange(ref _closing, 1) != 0) return;
-        _closeReason = reason;
-        _closed.Cancel();
-        try
-        {
-            _socket.Shutdown(SocketShutdown.Both);
-        }
-        catch (SocketException)
-        {
-        }
-        catch (ObjectDisposedException)
-        {
-        }
-    }
+        _webSocket.SendAsync(data, Utf8.IsValid(data.Span) ? WebSocketMessageType.Text : WebSocketMessageType.Binary,
+            endOfMessage: true, cancellationToken);
 }
