@@ -120,6 +120,15 @@ internal sealed class ConnectionListener : IAsyncDisposable
     public void Remove(ISipConnection connection) => _connections.TryRemove(new KeyValuePair<long, ISipConnection>(connection.Id, connection));
 
     /// <summary>The flow's own connection, else any open connection to the same remote address and port.</summary>
+    /// <summary>
+    /// Sends over the connection the flow names (the phone's own, as RFC 5923 reuse and NAT require); for transports
+    /// that never dial out, a flow without a live connection is an error for the caller.
+    /// </summary>
+    public ValueTask SendOverExistingAsync(SipFlow destination, ReadOnlyMemory<byte> message, CancellationToken cancellationToken) =>
+        Find(destination) is { } connection
+            ? connection.WriteAsync(message, cancellationToken)
+            : ValueTask.FromException(new SipConnectionUnavailableException(destination));
+
     public ISipConnection? Find(SipFlow destination)
     {
         if (destination.ConnectionId != 0 && _connections.TryGetValue(destination.ConnectionId, out var byId) && !byId.IsClosed) return byId;

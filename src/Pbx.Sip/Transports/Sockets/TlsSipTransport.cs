@@ -43,13 +43,8 @@ public sealed class TlsSipTransport : ISipTransport, IAsyncDisposable
 
     public void Start() => _listener.Start(ServeAsync);
 
-    public ValueTask SendAsync(SipFlow destination, ReadOnlyMemory<byte> message, CancellationToken cancellationToken = default)
-    {
-        var connection = _listener.Find(destination);
-        return connection is null
-            ? ValueTask.FromException(new SipConnectionUnavailableException(destination))
-            : connection.WriteAsync(message, cancellationToken);
-    }
+    public ValueTask SendAsync(SipFlow destination, ReadOnlyMemory<byte> message, CancellationToken cancellationToken = default) =>
+        _listener.SendOverExistingAsync(destination, message, cancellationToken);
 
     private async Task ServeAsync(Socket socket, CancellationToken stopping)
     {
