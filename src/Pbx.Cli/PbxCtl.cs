@@ -17,6 +17,7 @@ public static class PbxCtl
         root.Subcommands.Add(DeviceCommands.Create(context));
         root.Subcommands.Add(GroupCommands.Create(context));
         root.Subcommands.Add(JournalCommands.Create(context));
+        foreach (var command in RoutingCommands.Create(context)) root.Subcommands.Add(command);
         root.Subcommands.Add(SipCommands.Registrations(context));
         root.Subcommands.Add(SipCommands.Bans(context));
 

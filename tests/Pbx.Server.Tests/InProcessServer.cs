@@ -18,6 +18,9 @@ public sealed class InProcessServer : IAsyncLifetime
 
     public HttpClient Client { get; private set; } = null!;
 
+    /// <summary>The daemon's services, for checking what the API wrote from the side that reads it.</summary>
+    public IServiceProvider Services => _app!.Services;
+
     public async Task InitializeAsync()
     {
         var loaded = ConfigurationLoader.Load(null, new Dictionary<string, string?>

@@ -10,6 +10,7 @@ internal static class AdminApi
         DeviceEndpoints.Map(api.MapGroup("/devices"));
         GroupEndpoints.Map(api.MapGroup("/groups"));
         JournalEndpoints.Map(api.MapGroup("/journal"));
+        RoutingEndpoints.Map(api);
         SipAdminEndpoints.Map(api);
     }
 }

@@ -1,4 +1,6 @@
+using Pbx.Storage.Routing;
 using Pbx.Telephony.Accounts;
+using Pbx.Telephony.Routing;
 
 namespace Pbx.Server.Admin;
 
@@ -43,7 +45,12 @@ internal static class GroupEndpoints
             catch (DirectoryRuleException ex) { return Problems.From(ex); }
         });
 
-        groups.MapDelete("/{name}", async (string name, IDirectoryStore store, CancellationToken ct) =>
-            await store.DeleteGroupAsync(name, ct) ? TypedResults.NoContent() : Problems.NotFound("group", name));
+        groups.MapDelete("/{name}", async (string name, IDirectoryStore store, SqliteRoutingSettings routing, CancellationToken ct) =>
+        {
+            if (!await store.DeleteGroupAsync(name, ct)) return Problems.NotFound("group", name);
+            // The database dropped the group's routing rows with it; a new group of that name must not inherit them from memory.
+            routing.Forget(new RoutingParty.Group(name));
+            return TypedResults.NoContent();
+        });
     }
 }

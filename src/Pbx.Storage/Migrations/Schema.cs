@@ -142,6 +142,24 @@ public static class Schema
             );
             CREATE INDEX sip_bindings_expiry ON sip_bindings(expires_at);
             """),
+        // Party IDs are text, not row ids: the triggers clear a deleted party's rows so a new user or group with the
+        // same name starts without them; the JSON is the feature's settings record as RoutingSettingsJson writes it.
+        new(5, "routing_settings", """
+            CREATE TABLE routing_settings (
+                party_kind    TEXT NOT NULL CHECK (party_kind IN ('user', 'group')),
+                party_id      TEXT NOT NULL COLLATE NOCASE,
+                feature       TEXT NOT NULL,
+                settings_json TEXT NOT NULL,
+                updated_at    TEXT NOT NULL,
+                PRIMARY KEY (party_kind, party_id, feature)
+            );
+            CREATE TRIGGER users_routing_settings_cleanup AFTER DELETE ON users BEGIN
+                DELETE FROM routing_settings WHERE party_kind = 'user' AND party_id = OLD.login_id;
+            END;
+            CREATE TRIGGER groups_routing_settings_cleanup AFTER DELETE ON groups BEGIN
+                DELETE FROM routing_settings WHERE party_kind = 'group' AND party_id = OLD.name;
+            END;
+            """),
     ];
 
     public static int LatestVersion => Migrations[^1].Version;
