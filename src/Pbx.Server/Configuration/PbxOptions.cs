@@ -13,6 +13,7 @@ public sealed class PbxOptions
     public TlsOptions Tls { get; set; } = new();
     public XmppOptions Xmpp { get; set; } = new();
     public RtpOptions Rtp { get; set; } = new();
+    public CallOptions Calls { get; set; } = new();
     public AdminOptions Admin { get; set; } = new();
     public StorageOptions Storage { get; set; } = new();
     public ShutdownOptions Shutdown { get; set; } = new();
@@ -25,6 +26,7 @@ public sealed class PbxOptions
         Tls.Validate(errors);
         Xmpp.Validate(errors);
         Rtp.Validate(errors);
+        Calls.Validate(errors);
         Admin.Validate(errors);
         Storage.Validate(errors);
         Shutdown.Validate(errors);
@@ -165,9 +167,12 @@ public sealed class RtpOptions
     public int PortMin { get; set; }
     public int PortMax { get; set; }
     public List<string> Codecs { get; set; } = [];
+    /// <summary>Address put into SDP for our relay ports; empty: the address SIP advertises.</summary>
+    public string AdvertisedAddress { get; set; } = "";
 
     internal void Validate(List<ConfigError> errors)
     {
+        if (AdvertisedAddress.Length > 0) OptionRules.IpAddress(errors, "Rtp:AdvertisedAddress", AdvertisedAddress);
         OptionRules.Range(errors, "Rtp:PortMin", PortMin, 1024, 65534);
         OptionRules.Range(errors, "Rtp:PortMax", PortMax, 1025, 65535);
         if (PortMin % 2 != 0)
@@ -181,6 +186,23 @@ public sealed class RtpOptions
                 errors.Add(new($"Rtp:Codecs:{i}", $"unknown codec '{Codecs[i]}'; known: {string.Join(", ", KnownCodecs)}"));
         if (Codecs.Count > 0 && Codecs.All(c => c.Equals("telephone-event", StringComparison.OrdinalIgnoreCase)))
             errors.Add(new("Rtp:Codecs", "telephone-event carries DTMF only; add an audio codec"));
+    }
+}
+
+public sealed class CallOptions
+{
+    /// <summary>A call nobody answers within this time gets 480 (redirections may end ringing earlier).</summary>
+    public int RingTimeoutSeconds { get; set; }
+    /// <summary>No RTP from either phone for this long, while the call is not on hold, ends it; 0 is off.</summary>
+    public int MediaTimeoutSeconds { get; set; }
+    /// <summary>Answered calls are hung up after this long; 0 is off.</summary>
+    public int MaxDurationSeconds { get; set; }
+
+    internal void Validate(List<ConfigError> errors)
+    {
+        OptionRules.Range(errors, "Calls:RingTimeoutSeconds", RingTimeoutSeconds, 1, 3600);
+        OptionRules.Range(errors, "Calls:MediaTimeoutSeconds", MediaTimeoutSeconds, 0, 3600);
+        OptionRules.Range(errors, "Calls:MaxDurationSeconds", MaxDurationSeconds, 0, 7 * 86400);
     }
 }
 

@@ -10,10 +10,12 @@ using Pbx.Server.Telemetry;
 using Pbx.Storage.Accounts;
 using Pbx.Storage.Journal;
 using Pbx.Storage.Migrations;
+using Pbx.Storage.Routing;
 using Pbx.Storage.Xmpp;
 using Pbx.Storage.Sqlite;
 using Pbx.Telephony.Accounts;
 using Pbx.Telephony.Journal;
+using Pbx.Telephony.Routing;
 using Pbx.Server.Sip;
 using Pbx.Server.Xmpp;
 using Pbx.Sip.Registrar;
@@ -74,8 +76,20 @@ public static class PbxHostBuilder
         builder.Services.AddSingleton<IOfflineMessageStore, SqliteOfflineMessageStore>();
         builder.Services.AddSingleton<IVCardStore, SqliteVCardStore>();
         builder.Services.AddSingleton<IBlockListStore, SqliteBlockListStore>();
+        builder.Services.AddSingleton(provider =>
+        {
+            var routing = new SqliteRoutingSettings(database, time);
+            // The users table's trigger drops a deleted user's routing rows; memory must follow, or a new user of that name inherits them.
+            provider.GetRequiredService<IDirectoryStore>().UserChanged += change =>
+            {
+                if (change.Deleted) routing.Forget(new RoutingParty.User(change.LoginId));
+            };
+            return routing;
+        });
+        builder.Services.AddSingleton<IRoutingSettings>(provider => provider.GetRequiredService<SqliteRoutingSettings>());
         builder.Services.AddSingleton<PbxXmppDirectory>();
         AddSip(builder.Services, options.Sip);
+        Calls.CallServices.Add(builder.Services, options);
         // One instance, both a hosted service and what the telephony presence feed publishes through.
         builder.Services.AddSingleton<XmppHostedService>();
         builder.Services.AddHostedService(provider => provider.GetRequiredService<XmppHostedService>());

@@ -1,3 +1,4 @@
+using Pbx.Calls.Sip;
 using Pbx.Sip.Auth;
 using Pbx.Sip.Messages;
 using Pbx.Sip.Registrar;
@@ -7,15 +8,14 @@ using Pbx.Sip.Transports;
 
 namespace Pbx.Server.Sip;
 
-/// <summary>Dispatches what the transaction layer delivers to the module that owns it.</summary>
-internal sealed class PbxTransactionUser(RegistrarService registrar, SourceGuard guard, QualifyService qualify,
+/// <summary>Dispatches what the transaction layer delivers to the module that owns it: registrar, qualify or B2BUA.</summary>
+internal sealed class PbxTransactionUser(RegistrarService registrar, SourceGuard guard, QualifyService qualify, B2buaService calls,
     DigestAuthenticator authenticator, string realm) : ISipTransactionUser
 {
-    private const string Allow = "REGISTER, OPTIONS";
-
     public void OnRequest(ServerTransaction transaction)
     {
-        switch (transaction.Request.Method)
+        var request = transaction.Request;
+        switch (request.Method)
         {
             case SipMethod.Register when !guard.MayRegister(transaction.Flow.Remote.Address):
                 transaction.SendResponse(403, "Forbidden - Registration Not Allowed From This Network", SipIds.NewTag());
@@ -23,36 +23,43 @@ internal sealed class PbxTransactionUser(RegistrarService registrar, SourceGuard
             case SipMethod.Register:
                 registrar.Handle(transaction);
                 break;
+            case SipMethod.Cancel:
+                calls.OnCancel(transaction);
+                break;
+            case not SipMethod.Register when request.To.HasTag:
+                // In-dialog: the dialog match is the authentication (RFC 3261 §22 leaves it to policy; phones do not
+                // answer a challenge to BYE reliably).
+                if (!calls.TryHandleInDialog(transaction))
+                    transaction.SendResponse(481, "Call/Transaction Does Not Exist");
+                break;
             case SipMethod.Options:
                 transaction.SendResponse(200, "OK", SipIds.NewTag(), w =>
                 {
-                    w.WriteHeader(HeaderKind.Allow, Allow);
+                    w.WriteHeader(HeaderKind.Allow, SipHeaderValues.Allow);
                     w.WriteHeader(HeaderKind.Accept, "application/sdp");
                 });
                 break;
-            case SipMethod.Bye or SipMethod.Cancel:
+            case SipMethod.Invite:
+                if (!Challenge(transaction, out var username)) calls.OnInvite(transaction, username!);
+                break;
+            case SipMethod.Bye or SipMethod.Info or SipMethod.Update or SipMethod.Prack or SipMethod.Ack:
                 transaction.SendResponse(481, "Call/Transaction Does Not Exist", SipIds.NewTag());
                 break;
-            case SipMethod.Invite when Challenge(transaction):
-                break;
-            case SipMethod.Invite:
-                // Calls arrive with the B2BUA; until then say so plainly rather than letting phones time out.
-                transaction.SendResponse(501, "Not Implemented - Calls Are Not Available Yet", SipIds.NewTag(), w => w.WriteHeader(HeaderKind.Allow, Allow));
-                break;
             default:
-                transaction.SendResponse(405, "Method Not Allowed", SipIds.NewTag(), w => w.WriteHeader(HeaderKind.Allow, Allow));
+                transaction.SendResponse(405, "Method Not Allowed", SipIds.NewTag(), w => w.WriteHeader(HeaderKind.Allow, SipHeaderValues.Allow));
                 break;
         }
     }
 
     /// <summary>
     /// Authenticates an INVITE before anything about the callee is said, so known and unknown extensions look alike
-    /// to a scanner. True when a 407 (or 400) was sent.
+    /// to a scanner. True when a 407 (or 400) was sent; otherwise <paramref name="username"/> is the caller.
     /// </summary>
-    private bool Challenge(ServerTransaction transaction)
+    private bool Challenge(ServerTransaction transaction, out string? username)
     {
         var verification = authenticator.Verify(transaction.Request, HeaderKind.ProxyAuthorization, realm);
-        if (verification.IsSuccess) return false;
+        username = verification.Username;
+        if (verification.IsSuccess && username is not null) return false;
         if (verification.Outcome == DigestOutcome.Malformed)
         {
             transaction.SendResponse(400, "Bad Request - Malformed Proxy-Authorization", SipIds.NewTag());
@@ -64,20 +71,21 @@ internal sealed class PbxTransactionUser(RegistrarService registrar, SourceGuard
         return true;
     }
 
-    public void OnAck(SipMessage ack, SipFlow source)
-    {
-        // No dialogs without calls: a stray ACK needs no answer (RFC 3261 §17.2.3).
-    }
+    public void OnAck(SipMessage ack, SipFlow source) => calls.OnAck(ack, source);
 
-    public void OnResponse(ClientTransaction transaction, SipMessage response) => qualify.OnResponse(transaction, response);
+    public void OnResponse(ClientTransaction transaction, SipMessage response)
+    {
+        if (!calls.OnResponse(transaction, response)) qualify.OnResponse(transaction, response);
+    }
 
     public void OnStrayResponse(SipMessage response, SipFlow source)
     {
-        // A late retransmission of a response to a finished probe: nothing waits for it.
+        // A late retransmission of a response to a finished transaction: nothing waits for it.
     }
 
     public void OnTransactionTerminated(SipTransaction transaction)
     {
+        calls.OnTransactionTerminated(transaction);
         if (transaction is ClientTransaction client) qualify.Forget(client);
     }
 }

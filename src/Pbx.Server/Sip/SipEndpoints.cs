@@ -10,22 +10,29 @@ namespace Pbx.Server.Sip;
 /// The address and ports the PBX puts into Via and From of requests it sends. A wildcard bind address cannot be
 /// advertised, so the configured Sip:AdvertisedAddress wins, then the first non-loopback address of the host.
 /// </summary>
-internal sealed class SipEndpoints(SipOptions options)
+internal sealed class SipEndpoints(SipOptions options) : Pbx.Calls.Sip.ISipLocalEndpoints
 {
     public string Host { get; } = Format(ChooseHost(options));
 
-    public string Via(SipTransportKind transport, string branch)
+    public string Via(SipTransportKind transport, string branch) =>
+        $"SIP/2.0/{transport.ViaTransport()} {Host}:{Port(transport)};branch={branch};rport";
+
+    public string Contact(SipTransportKind transport) => transport switch
     {
-        var port = transport switch
-        {
-            SipTransportKind.Tcp => options.TcpPort,
-            SipTransportKind.Tls => options.TlsPort,
-            SipTransportKind.Ws => options.WsPort,
-            SipTransportKind.Wss => options.WssPort,
-            _ => options.UdpPort,
-        };
-        return $"SIP/2.0/{transport.ViaTransport()} {Host}:{port};branch={branch};rport";
-    }
+        SipTransportKind.Udp => $"<sip:pbx@{Host}:{Port(transport)}>",
+        SipTransportKind.Tls => $"<sip:pbx@{Host}:{Port(transport)};transport=tls>",
+        SipTransportKind.Ws or SipTransportKind.Wss => $"<sip:pbx@{Host}:{Port(transport)};transport=ws>",
+        _ => $"<sip:pbx@{Host}:{Port(transport)};transport=tcp>",
+    };
+
+    private int Port(SipTransportKind transport) => transport switch
+    {
+        SipTransportKind.Tcp => options.TcpPort,
+        SipTransportKind.Tls => options.TlsPort,
+        SipTransportKind.Ws => options.WsPort,
+        SipTransportKind.Wss => options.WssPort,
+        _ => options.UdpPort,
+    };
 
     private static IPAddress ChooseHost(SipOptions options)
     {

@@ -23,6 +23,7 @@ internal sealed partial class SipService(
     IBindingStore store,
     SourceGuard guard,
     QualifyService qualify,
+    Pbx.Calls.Sip.B2buaService calls,
     ILoggerFactory loggers,
     System.Diagnostics.Metrics.IMeterFactory meters,
     TimeProvider time) : IHostedService, IAsyncDisposable
@@ -55,9 +56,10 @@ internal sealed partial class SipService(
         var algorithms = sip.DigestAlgorithms.Select(name => DigestAlgorithms.TryParse(name, out var a) ? a : DigestAlgorithm.Md5).Distinct().ToList();
         var authenticator = new DigestAuthenticator(new DigestOptions { ServerSecret = RandomNumberGenerator.GetBytes(32), Algorithms = algorithms }, credentials, time);
         var registrar = new RegistrarService(registrarOptions, authenticator, bindings, _persister, guard, time, _log);
-        var user = new PbxTransactionUser(registrar, guard, qualify, authenticator, sip.Realm);
+        var user = new PbxTransactionUser(registrar, guard, qualify, calls, authenticator, sip.Realm);
         var transports = new SipTransportSet();
         _layer = new SipTransactionLayer(transports, user, parseOptions: new Pbx.Sip.Messages.SipParseOptions { MaxMessageSize = sip.MaxMessageBytes }, time: time, logger: _log);
+        calls.Attach(_layer);
         var receiver = new GuardedReceiver(guard, _layer);
         Telemetry.SipMetrics.Register(meters, bindings, guard, _layer, receiver);
         var address = IPAddress.Parse(sip.BindAddress);
@@ -119,6 +121,8 @@ internal sealed partial class SipService(
     {
         await _stop.CancelAsync();
         if (_sweeper is not null) await _sweeper;
+        // Phones hear a BYE rather than silence; the transports must still be up to send it.
+        if (_layer is not null) await calls.HangUpAllAsync(TimeSpan.FromSeconds(2));
         await qualify.DisposeAsync();
         foreach (var transport in _transports) await transport.DisposeAsync();
         _transports.Clear();

@@ -29,6 +29,13 @@ public abstract class SipTransaction
 
     public SipFlow Flow { get; }
 
+    /// <summary>
+    /// What the TU attached to the transaction (e.g. the call leg that sent it); set by
+    /// <see cref="SipTransactionLayer.SendRequest(ReadOnlyMemory{byte}, SipFlow, object?)"/> before the request leaves,
+    /// so even an immediate response finds it.
+    /// </summary>
+    public object? Owner { get; internal set; }
+
     public bool IsInvite { get; }
 
     public TransactionState State { get; private protected set; }

@@ -75,7 +75,10 @@ public sealed class SipTransactionLayer : ISipReceiver, IDisposable
     }
 
     /// <summary>Starts a client transaction for a request the TU built (top Via with an RFC 3261 branch).</summary>
-    public ClientTransaction SendRequest(ReadOnlyMemory<byte> request, SipFlow destination)
+    public ClientTransaction SendRequest(ReadOnlyMemory<byte> request, SipFlow destination) => SendRequest(request, destination, null);
+
+    /// <summary>Starts a client transaction with <paramref name="owner"/> attached before anything is sent.</summary>
+    public ClientTransaction SendRequest(ReadOnlyMemory<byte> request, SipFlow destination, object? owner)
     {
         var result = SipMessage.Parse(request.ToArray(), ParseOptions);
         if (!result.IsSuccess || !result.Message!.IsRequest)
@@ -89,7 +92,7 @@ public sealed class SipTransactionLayer : ISipReceiver, IDisposable
             message.Dispose();
             throw new ArgumentException("ACK is sent without a transaction, and requests need a z9hG4bK branch.", nameof(request));
         }
-        var tx = new ClientTransaction(this, TransactionKeys.ForClient(message), message, destination);
+        var tx = new ClientTransaction(this, TransactionKeys.ForClient(message), message, destination) { Owner = owner };
         if (!_clients.TryAdd(tx.Key, tx))
         {
             message.Dispose();

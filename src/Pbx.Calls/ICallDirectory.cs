@@ -1,0 +1,13 @@
+using Pbx.Telephony.Calls;
+
+namespace Pbx.Calls;
+
+/// <summary>What the B2BUA needs to know about PBX users, implemented by the host over its directory.</summary>
+public interface ICallDirectory
+{
+    /// <summary>The identity an authenticated user presents when calling (its first internal number and display name).</summary>
+    ValueTask<CallerIdentity?> GetIdentityAsync(string loginId, CancellationToken cancellation);
+
+    /// <summary>The user an internal number belongs to (for the journal of calls that rang nobody), else null.</summary>
+    ValueTask<string?> FindUserOfNumberAsync(string number, CancellationToken cancellation);
+}

@@ -1,0 +1,74 @@
+using Microsoft.Extensions.Logging;
+using Pbx.Telephony.Calls;
+using Pbx.Telephony.Journal;
+
+namespace Pbx.Calls.Sip;
+
+internal sealed partial class SipCall
+{
+    private readonly DateTimeOffset _startedAt;
+    private DateTimeOffset? _answeredAt;
+    private string? _calleeLogin;
+    private CallResult _callerResult = CallResult.Missed;
+
+    /// <summary>Releases everything the call holds and writes its journal rows; runs once, on the queue.</summary>
+    private void Finish(string cause, bool answered)
+    {
+        if (_phase == CallPhase.Finished) return;
+        _phase = CallPhase.Finished;
+        _maxDuration?.Dispose();
+        _mediaCheck?.Dispose();
+        _inbound?.Unacknowledged?.Dispose();
+        if (_inbound is not null) B2bua.Dialogs.Terminate(_inbound.Dialog);
+        foreach (var leg in _legs)
+        {
+            if (leg != _bridged) leg.Cancel();
+            leg.Release();
+        }
+        if (_callerActive) B2bua.Activity.Change(_callerLogin, 0, -1);
+        _callerActive = false;
+        _routingStop.Cancel();
+        var media = _media;
+        _media = null;
+        if (media is not null) _ = media.DisposeAsync().AsTask();
+        Ended(B2bua.Log, Id, cause);
+        _ = WriteJournalAsync(cause, answered);
+        B2bua.Forget(this);
+        _invite.Dispose();
+    }
+
+    private async Task WriteJournalAsync(string cause, bool answered)
+    {
+        try
+        {
+            var endedAt = B2bua.Time.GetUtcNow();
+            var rung = _legs.Where(l => l.LoginId is not null).Select(l => l.LoginId!).Distinct(StringComparer.OrdinalIgnoreCase).ToList();
+            if (rung.Count == 0 && await B2bua.Directory.FindUserOfNumberAsync(_called, CancellationToken.None) is { } owner) rung.Add(owner);
+            var calleeName = _calleeLogin is null ? null : (await B2bua.Directory.GetIdentityAsync(_calleeLogin, CancellationToken.None))?.DisplayName;
+            var callerResult = answered ? CallResult.Answered : _callerResult;
+            var busy = callerResult == CallResult.Busy;
+            var entries = new List<CallJournalEntry>
+            {
+                new(0, _callerLogin, Id, CallDirection.Outgoing, _caller.Number, _called, calleeName, _startedAt, _answeredAt, endedAt, callerResult, cause),
+            };
+            foreach (var login in rung)
+            {
+                bool answeredHere = answered && string.Equals(login, _calleeLogin, StringComparison.OrdinalIgnoreCase);
+                var result = answeredHere ? CallResult.Answered : busy && !answered ? CallResult.Busy : CallResult.Missed;
+                entries.Add(new(0, login, Id, CallDirection.Incoming, _called, _caller.Number, _caller.DisplayName, _startedAt,
+                    answeredHere ? _answeredAt : null, endedAt, result, answeredHere || !answered ? cause : $"answered by {_calleeLogin}"));
+            }
+            B2bua.Events.CallFinished(entries);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            JournalFailed(B2bua.Log, Id, ex);
+        }
+    }
+
+    [LoggerMessage(EventId = 3004, Level = LogLevel.Information, Message = "Call {CallId} ended: {Cause}")]
+    private static partial void Ended(ILogger logger, string callId, string cause);
+
+    [LoggerMessage(EventId = 3005, Level = LogLevel.Error, Message = "Call {CallId}: journal rows could not be built")]
+    private static partial void JournalFailed(ILogger logger, string callId, Exception exception);
+}

@@ -1,0 +1,148 @@
+using Pbx.Media.Sdp;
+using Pbx.Telephony.Calls;
+
+namespace Pbx.Calls.Sip;
+
+/// <summary>
+/// An outbound leg of a call to a user's registrations: one <see cref="OutboundFork"/> per binding, rung in parallel.
+/// Its outcome is the first answer, or, when every fork failed, the failure that tells routing the most
+/// (busy over unavailable over anything else). Runs on its call's serial queue.
+/// </summary>
+internal sealed class SipOutboundLeg : IOutboundLeg
+{
+    private readonly TaskCompletionSource<LegOutcome> _outcome = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly List<OutboundFork> _forks = [];
+    private bool _decided;
+    private bool _ringing;
+    private bool _connected;
+
+    public SipOutboundLeg(SipCall call, LegRequest request, string offer)
+    {
+        Call = call;
+        Request = request;
+        LoginId = request.Target switch
+        {
+            CallTarget.AllDevicesOf all => all.LoginId,
+            CallTarget.DevicesOfKind kind => kind.LoginId,
+            _ => null,
+        };
+        call.Queue.Post(() => Begin(offer));
+    }
+
+    public SipCall Call { get; }
+
+    public LegRequest Request { get; }
+
+    /// <summary>The PBX user this leg rings, null for external and server targets.</summary>
+    public string? LoginId { get; }
+
+    public Task<LegOutcome> Outcome => _outcome.Task;
+
+    public OutboundFork? Answered { get; private set; }
+
+    public void Cancel() => Call.Queue.Post(() =>
+    {
+        if (_decided) return;
+        foreach (var fork in _forks) fork.Cancel();
+        Decide(new LegOutcome.NotAnswered(LegFailure.Cancelled));
+    });
+
+    private void Begin(string offer)
+    {
+        if (_decided) return;
+        if (LoginId is null)
+        {
+            // Trunks and server media legs are not built yet: to routing this target is simply unavailable.
+            Decide(new LegOutcome.NotAnswered(LegFailure.Unavailable, 480));
+            return;
+        }
+        var bindings = Call.B2bua.Bindings.Lookup(LoginId.ToLowerInvariant(), Call.B2bua.Time.GetUtcNow());
+        foreach (var binding in bindings)
+        {
+            // The phone placing the call is not rung for it.
+            if (binding.Flow == Call.CallerFlow) continue;
+            var fork = new OutboundFork(this, binding);
+            _forks.Add(fork);
+            fork.Send(offer);
+        }
+        if (_forks.Count == 0 || _forks.All(f => f.State == ForkState.Failed))
+            Decide(new LegOutcome.NotAnswered(LegFailure.Unavailable, 480));
+    }
+
+    public void OnForkProvisional(OutboundFork fork, int status, SessionDescription? sdp)
+    {
+        if (_decided) return;
+        if (!_ringing && LoginId is not null)
+        {
+            _ringing = true;
+            Call.B2bua.Activity.Change(LoginId, ringing: +1, connected: 0);
+        }
+        Call.OnLegProgress(this, fork, status, sdp);
+    }
+
+    public void OnForkAnswered(OutboundFork fork)
+    {
+        if (_decided || Call.IsFinished)
+        {
+            fork.HangUp();
+            return;
+        }
+        Answered = fork;
+        foreach (var other in _forks)
+        {
+            if (other != fork) other.Cancel();
+        }
+        if (LoginId is not null)
+        {
+            Call.B2bua.Activity.Change(LoginId, ringing: _ringing ? -1 : 0, connected: +1);
+            _ringing = false;
+            _connected = true;
+        }
+        Decide(new LegOutcome.Answered());
+    }
+
+    public void OnForkFailed(OutboundFork fork)
+    {
+        if (_decided || _forks.Any(f => f.State is ForkState.Calling or ForkState.Proceeding)) return;
+        Decide(new LegOutcome.NotAnswered(Classify(out var status), status));
+    }
+
+    /// <summary>Ends an answered leg (BYE) and gives back its activity; called on the call's queue.</summary>
+    public void HangUp()
+    {
+        Answered?.HangUp();
+        Release();
+    }
+
+    /// <summary>Gives back this leg's share of the callee's activity once, whichever way the call ended.</summary>
+    public void Release()
+    {
+        if (LoginId is null) return;
+        if (_connected) Call.B2bua.Activity.Change(LoginId, 0, -1);
+        if (_ringing) Call.B2bua.Activity.Change(LoginId, -1, 0);
+        _connected = _ringing = false;
+        foreach (var fork in _forks) fork.Dispose();
+    }
+
+    private void Decide(LegOutcome outcome)
+    {
+        _decided = true;
+        if (outcome is LegOutcome.NotAnswered && _ringing && LoginId is not null)
+        {
+            Call.B2bua.Activity.Change(LoginId, -1, 0);
+            _ringing = false;
+        }
+        _outcome.TrySetResult(outcome);
+    }
+
+    private LegFailure Classify(out int status)
+    {
+        var codes = _forks.Select(f => f.FinalStatus).ToList();
+        status = codes.FirstOrDefault(c => c is 486 or 600 or 603);
+        if (status != 0) return LegFailure.Busy;
+        status = codes.FirstOrDefault(c => c is 408 or 480 or 503 or 404 or 410);
+        if (status != 0) return LegFailure.Unavailable;
+        status = codes.Count > 0 ? codes.Min() : 480;
+        return LegFailure.Failed;
+    }
+}

@@ -1,0 +1,23 @@
+using Pbx.Calls;
+using Pbx.Telephony.Accounts;
+using Pbx.Telephony.Calls;
+
+namespace Pbx.Server.Calls;
+
+/// <summary>The B2BUA's view of the directory: who a caller is and whose an internal number is.</summary>
+internal sealed class CallDirectory(IDirectoryStore directory) : ICallDirectory
+{
+    public async ValueTask<CallerIdentity?> GetIdentityAsync(string loginId, CancellationToken cancellation)
+    {
+        var user = await directory.FindUserAsync(loginId, cancellation);
+        if (user is null) return null;
+        var numbers = await directory.ListNumbersAsync(cancellation);
+        var own = numbers.Where(n => string.Equals(n.UserLoginId, user.LoginId, StringComparison.OrdinalIgnoreCase)).ToList();
+        // Internal callers see the internal number; the external one is for trunks.
+        var number = own.FirstOrDefault(n => n.Kind == NumberKind.Internal) ?? own.FirstOrDefault();
+        return new CallerIdentity(number?.Number ?? user.LoginId, user.DisplayName);
+    }
+
+    public async ValueTask<string?> FindUserOfNumberAsync(string number, CancellationToken cancellation) =>
+        (await directory.FindNumberAsync(number, cancellation))?.UserLoginId;
+}

@@ -1,0 +1,63 @@
+using System.Net;
+using Pbx.Calls;
+using Pbx.Calls.Sip;
+using Pbx.Media.Negotiation;
+using Pbx.Media.Ports;
+using Pbx.Media.Relay;
+using Pbx.Server.Configuration;
+using Pbx.Server.Sip;
+using Pbx.Sip.Registrar;
+using Pbx.Telephony.Routing;
+
+namespace Pbx.Server.Calls;
+
+/// <summary>Composes the B2BUA: relay ports and codecs from Rtp, timers from Calls, routing over the stored settings.</summary>
+internal static class CallServices
+{
+    public static void Add(IServiceCollection services, PbxOptions options)
+    {
+        services.AddSingleton<CallEventSink>();
+        services.AddSingleton<ICallEvents>(provider => provider.GetRequiredService<CallEventSink>());
+        services.AddSingleton<ICallDirectory, CallDirectory>();
+        services.AddSingleton<IDeviceAvailability, DeviceAvailability>();
+        services.AddSingleton(provider => new RtpPortAllocator(new RtpPortAllocatorOptions
+        {
+            MinPort = options.Rtp.PortMin,
+            MaxPort = options.Rtp.PortMax,
+        }));
+        services.AddSingleton(provider => new RtpRelaySessionFactory(provider.GetRequiredService<RtpPortAllocator>(),
+            new RtpRelayOptions { TimeProvider = provider.GetRequiredService<TimeProvider>() }, provider.GetRequiredService<ILoggerFactory>()));
+        services.AddSingleton(provider => Create(provider, options));
+    }
+
+    private static B2buaService Create(IServiceProvider provider, PbxOptions options)
+    {
+        var time = provider.GetRequiredService<TimeProvider>();
+        var endpoints = provider.GetRequiredService<SipEndpoints>();
+        var settings = provider.GetRequiredService<IRoutingSettings>();
+        var availability = provider.GetRequiredService<IDeviceAvailability>();
+        var mediaAddress = IPAddress.Parse(options.Rtp.AdvertisedAddress.Length > 0 ? options.Rtp.AdvertisedAddress : endpoints.Host.Trim('[', ']'));
+        var calls = new CallsOptions
+        {
+            RingTimeout = TimeSpan.FromSeconds(options.Calls.RingTimeoutSeconds),
+            MediaTimeout = TimeSpan.FromSeconds(options.Calls.MediaTimeoutSeconds),
+            MaxDuration = TimeSpan.FromSeconds(options.Calls.MaxDurationSeconds),
+        };
+        return new B2buaService(calls, endpoints, provider.GetRequiredService<BindingTable>(),
+            provider.GetRequiredService<RtpRelaySessionFactory>(), mediaAddress, CodecPolicyFrom(options.Rtp),
+            provider.GetRequiredService<ICallDirectory>(), legs => new RoutingEngine(legs, settings, availability, time),
+            provider.GetRequiredService<ICallEvents>(), time, provider.GetRequiredService<ILoggerFactory>().CreateLogger("Pbx.Calls"));
+    }
+
+    private static CodecPolicy CodecPolicyFrom(RtpOptions rtp)
+    {
+        var audio = new List<AudioCodec>();
+        foreach (var name in rtp.Codecs)
+        {
+            if (name.Equals("PCMU", StringComparison.OrdinalIgnoreCase)) audio.Add(AudioCodec.Pcmu);
+            else if (name.Equals("PCMA", StringComparison.OrdinalIgnoreCase)) audio.Add(AudioCodec.Pcma);
+            else if (name.Equals("G722", StringComparison.OrdinalIgnoreCase)) audio.Add(AudioCodec.G722);
+        }
+        return new CodecPolicy(audio, AllowTelephoneEvent: rtp.Codecs.Contains("telephone-event", StringComparer.OrdinalIgnoreCase));
+    }
+}
