@@ -12,11 +12,11 @@ public sealed class CallsOptions
     /// <summary>An answered call is hung up after this long. Zero disables.</summary>
     public TimeSpan MaxDuration { get; set; } = TimeSpan.FromHours(4);
 
-    /// <summary>RFC 4028 session interval we ask for; a leg that does not refresh within it is ended. Zero disables.</summary>
-    public TimeSpan SessionExpires { get; set; } = TimeSpan.FromSeconds(1800);
+    /// <summary>A blind transfer whose target does not answer within this time comes back to the transferrer.</summary>
+    public TimeSpan TransferRecall { get; set; } = TimeSpan.FromSeconds(15);
 
-    /// <summary>The smallest session interval we accept (Min-SE, RFC 4028 §5).</summary>
-    public TimeSpan MinSessionExpires { get; set; } = TimeSpan.FromSeconds(90);
+    /// <summary>The country's tones (ringback for a party being transferred).</summary>
+    public Pbx.Media.Tones.TonePlan Tones { get; set; } = Pbx.Media.Tones.TonePlan.Germany;
 
     /// <summary>How often media timeouts are checked.</summary>
     public TimeSpan MediaCheckInterval { get; set; } = TimeSpan.FromSeconds(2);

@@ -19,6 +19,7 @@ public static class PbxCtl
         root.Subcommands.Add(JournalCommands.Create(context));
         foreach (var command in RoutingCommands.Create(context)) root.Subcommands.Add(command);
         root.Subcommands.Add(SipCommands.Registrations(context));
+        root.Subcommands.Add(SipCommands.Trunks(context));
         root.Subcommands.Add(SipCommands.Bans(context));
 
         var parsed = root.Parse(args);

@@ -34,4 +34,37 @@ public sealed class TelephonyPresenceTests
         Assert.True(watcher.ExitCode == XmppClient.Done, await seen);
         Assert.Contains($"telephony: {bobJid}/phone state=unavailable", await seen);
     }
+
+    [Fact]
+    public async Task A_contact_shows_ringing_then_on_the_phone_during_a_call_and_available_after_it()
+    {
+        await using var daemon = DaemonProcess.Create(adjust: config => config["Sip"]!["QualifyIntervalSeconds"] = 3600);
+        await daemon.StartAndWaitReadyAsync();
+        using var admin = daemon.AdminClient();
+        foreach (var (user, number) in new[] { ("alice", "100"), ("bob", "101") })
+        {
+            (await admin.PostAsJsonAsync("/api/users", new { loginId = user, displayName = user, password = $"{user}-secret-pw" })).EnsureSuccessStatusCode();
+            (await admin.PostAsJsonAsync("/api/numbers", new { number, user })).EnsureSuccessStatusCode();
+        }
+        var bobJid = $"bob@{DaemonProcess.XmppDomain}";
+        var port = FreePorts.Next();
+        var registered = await Sipp.RunAsync(daemon, "register_digest.xml", "bob", "bob-secret-pw", expires: 300, localPort: port);
+        Assert.True(registered.ExitCode == 0, registered.ToString());
+        await using var callee = await Sipp.AnswerAsync("call_uas_listen.xml", port, extraArgs: ["-set", "mport", FreePorts.NextPair().ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+
+        var (watcher, seen) = await XmppClient.StartAsync(daemon, "alice", "alice-secret-pw", "ready:", [], "telephony", bobJid, "on-the-phone", "30");
+        // A call of about four seconds (the hold scenario holds and resumes before hanging up).
+        var caller = await Sipp.CallAsync(daemon, "call_uac_hold.xml", "alice", "alice-secret-pw", "101");
+        Assert.True(caller.ExitCode == 0, caller.ToString() + daemon.Output);
+        await watcher.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(40));
+        var log = await seen;
+        Assert.True(watcher.ExitCode == XmppClient.Done, log);
+        var ringing = log.IndexOf($"telephony: {bobJid}/phone state=ringing", StringComparison.Ordinal);
+        var onThePhone = log.IndexOf($"telephony: {bobJid}/phone state=on-the-phone", StringComparison.Ordinal);
+        Assert.True(ringing >= 0 && onThePhone > ringing, $"expected ringing, then on the phone:\n{log}");
+
+        // Once the call is over, the phone is available again.
+        var after = await XmppClient.RunAsync(daemon, "alice", "alice-secret-pw", "telephony", bobJid, "available", "15");
+        Assert.True(after.ExitCode == XmppClient.Done, after.Output + after.Error);
+    }
 }

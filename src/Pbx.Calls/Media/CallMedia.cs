@@ -1,7 +1,10 @@
 using System.Net;
 using Pbx.Media.Negotiation;
 using Pbx.Media.Relay;
+using Pbx.Media.Codecs;
+using Pbx.Media.Endpoint;
 using Pbx.Media.Sdp;
+using Pbx.Media.Timing;
 
 namespace Pbx.Calls.Media;
 
@@ -18,12 +21,22 @@ internal sealed class CallMedia : IAsyncDisposable
     private readonly LocalSdpOrigin _originB;
     private readonly LocalMediaEndpoint _endpointA;
     private readonly LocalMediaEndpoint _endpointB;
+    private readonly MediaTicker _ticker;
+    private readonly MusicOnHold _music;
+    // Per leg (index 0 = A): the last description we sent it and the last it sent us, with the relayed stream's index.
+    private readonly MediaDescription?[] _sent = new MediaDescription?[2];
+    private readonly MediaDescription?[] _received = new MediaDescription?[2];
+    private readonly bool[] _holding = new bool[2];
+    private RelayAudioInjector? _musicOnHold;
+    private bool _relayedHold;
     private bool _started;
 
-    private CallMedia(RtpRelaySession relay, IPAddress address, CodecPolicy policy)
+    private CallMedia(RtpRelaySession relay, IPAddress address, CodecPolicy policy, MediaTicker ticker, MusicOnHold music)
     {
         _relay = relay;
         _policy = policy;
+        _ticker = ticker;
+        _music = music;
         _originA = new LocalSdpOrigin(address);
         _originB = new LocalSdpOrigin(address);
         var (rtpA, rtcpA) = relay.GetLocalPorts(RelayLeg.A);
@@ -32,17 +45,24 @@ internal sealed class CallMedia : IAsyncDisposable
         _endpointB = new LocalMediaEndpoint(address, rtpB, rtcpB);
     }
 
-    /// <summary>True while the last offer put the call on hold (sendonly or inactive from either side).</summary>
-    public bool IsOnHold { get; private set; }
+    /// <summary>True while either side holds the call (through us or end to end): silence is then expected.</summary>
+    public bool IsOnHold => _relayedHold || _holding[0] || _holding[1];
+
+    /// <summary>Whether the phone on <paramref name="leg"/> has put the call on hold with an offer we answered ourselves.</summary>
+    public bool IsHolding(RelayLeg leg) => _holding[(int)leg];
+
+    /// <summary>True while the server plays music on hold to one of the legs.</summary>
+    public bool IsPlayingMusicOnHold => _musicOnHold is not null;
 
     public RtpRelaySession Relay => _relay;
 
     /// <returns>Null with the reason when no ports are left.</returns>
-    public static CallMedia? TryCreate(RtpRelaySessionFactory factory, string name, IPAddress address, CodecPolicy policy, out string? failure)
+    public static CallMedia? TryCreate(RtpRelaySessionFactory factory, string name, IPAddress address, CodecPolicy policy,
+        MediaTicker ticker, MusicOnHold music, out string? failure)
     {
         var creation = factory.Create(name);
         failure = creation.Reason;
-        return creation.Session is { } session ? new CallMedia(session, address, policy) : null;
+        return creation.Session is { } session ? new CallMedia(session, address, policy, ticker, music) : null;
     }
 
     /// <summary>
@@ -78,8 +98,12 @@ internal sealed class CallMedia : IAsyncDisposable
         SetRemote(peer, peerAnswer, peerAnswer.Media[index]);
         _relay.SetPayloadTypeMap(Direction(from), PayloadTypeMap.Create(answer.Media[index], peerAnswer.Media[index]));
         _relay.SetPayloadTypeMap(Direction(peer), PayloadTypeMap.Create(exchange.PeerOffer.Media[index], offer.Media[index]));
-        IsOnHold = exchange.Negotiation.Streams.First(s => s.MediaIndex == index).OfferedDirection != MediaDirection.SendRecv
+        _relayedHold = exchange.Negotiation.Streams.First(s => s.MediaIndex == index).OfferedDirection != MediaDirection.SendRecv
                    || HoldDetection.GetEffectiveDirection(peerAnswer, peerAnswer.Media[index]) != MediaDirection.SendRecv;
+        _sent[(int)from] = answer.Media[index];
+        _received[(int)from] = offer.Media[index];
+        _sent[(int)peer] = exchange.PeerOffer.Media[index];
+        _received[(int)peer] = peerAnswer.Media[index];
         if (_started)
         {
             // A re-INVITE may move a phone; the next packet from each latches again.
@@ -94,6 +118,98 @@ internal sealed class CallMedia : IAsyncDisposable
         return answer;
     }
 
+    /// <summary>
+    /// Answers an offer from <paramref name="from"/> ourselves, without asking the other leg: hold and resume, where
+    /// the PBX, not the other phone, serves the held party. The payload type maps are rebuilt against what the other
+    /// leg already agreed to. Null when nothing in the offer is usable (488).
+    /// </summary>
+    public SessionDescription? AnswerLocally(RelayLeg from, SessionDescription offer)
+    {
+        var peer = Opposite(from);
+        var negotiation = CodecNegotiator.NegotiateOffer(offer, _policy);
+        if (!negotiation.HasCommonCodec || _sent[(int)peer] is not { } sentToPeer || _received[(int)peer] is not { } fromPeer) return null;
+        var index = negotiation.Streams.First(stream => stream.IsAccepted).MediaIndex;
+        var answer = OfferAnswer.CreateAnswer(negotiation, Origin(from).Next(), Endpoints(from, index, offer.Media.Count));
+        if (answer is null || answer.Media[index].IsRejected) return null;
+        SetRemote(from, offer, offer.Media[index]);
+        _sent[(int)from] = answer.Media[index];
+        _received[(int)from] = offer.Media[index];
+        _relay.SetPayloadTypeMap(Direction(from), PayloadTypeMap.Create(answer.Media[index], fromPeer));
+        _relay.SetPayloadTypeMap(Direction(peer), PayloadTypeMap.Create(sentToPeer, offer.Media[index]));
+        _relay.Relatch(from);
+        return answer;
+    }
+
+    /// <summary>Records that <paramref name="holder"/> holds (or resumed) the call; see <see cref="RefreshMusicOnHold"/>.</summary>
+    public void SetHolding(RelayLeg holder, bool holding)
+    {
+        _holding[(int)holder] = holding;
+        RefreshMusicOnHold();
+    }
+
+    /// <summary>Music on hold plays to the other phone while exactly one side holds; anything else we played stops.</summary>
+    public void RefreshMusicOnHold()
+    {
+        StopMusicOnHold();
+        if (_holding[0] == _holding[1]) return;
+        PlayTo(_holding[0] ? RelayLeg.B : RelayLeg.A, _music.CreateSource());
+    }
+
+    /// <summary>Plays server audio (a tone, an announcement) to one phone instead of what the other sends.</summary>
+    public void PlayTo(RelayLeg listener, IAudioSource source)
+    {
+        StopMusicOnHold();
+        if (_received[(int)listener] is { } media && FirstVoiceFormat(media) is { } format)
+            _musicOnHold = RelayAudioInjector.Start(_relay, listener, format.Codec, format.PayloadType, source, _ticker);
+    }
+
+    /// <summary>
+    /// An offer for a new phone taking over <paramref name="side"/> (transfer target, or a party moved in from another
+    /// call): our relay ports of that side, and only the codec the other phone already uses, since the relay does not
+    /// transcode. Null before the other side has agreed to anything.
+    /// </summary>
+    public SessionDescription? OfferForNewPhone(RelayLeg side)
+    {
+        if (_received[(int)Opposite(side)] is not { } other || FirstVoiceFormat(other) is not { } format) return null;
+        var hasEvents = other.GetPayloadTypes().Any(pt => CodecCatalogue.TryResolve(other, pt, out var codec) && codec.IsTelephoneEvent);
+        var policy = new CodecPolicy([format.Codec], hasEvents, _policy.TelephoneEventPayloadType);
+        var endpoint = side == RelayLeg.A ? _endpointA : _endpointB;
+        return OfferAnswer.CreateOffer(policy, Origin(side).Next(), endpoint);
+    }
+
+    /// <summary>Points <paramref name="side"/> of the relay at the new phone that answered <paramref name="offer"/>.</summary>
+    public bool CompleteNewPhone(RelayLeg side, SessionDescription offer, SessionDescription answer)
+    {
+        var other = Opposite(side);
+        if (answer.Media.Count == 0 || answer.Media[0].IsRejected || _sent[(int)other] is not { } sentToOther || _received[(int)other] is not { } fromOther)
+            return false;
+        SetRemote(side, answer, answer.Media[0]);
+        _sent[(int)side] = offer.Media[0];
+        _received[(int)side] = answer.Media[0];
+        _holding[(int)side] = false;
+        _relay.SetPayloadTypeMap(Direction(side), PayloadTypeMap.Create(offer.Media[0], fromOther));
+        _relay.SetPayloadTypeMap(Direction(other), PayloadTypeMap.Create(sentToOther, answer.Media[0]));
+        _relay.Relatch(side);
+        RefreshMusicOnHold();
+        return true;
+    }
+
+    private void StopMusicOnHold()
+    {
+        _musicOnHold?.Dispose();
+        _musicOnHold = null;
+    }
+
+    private static (AudioCodec Codec, byte PayloadType)? FirstVoiceFormat(MediaDescription media)
+    {
+        foreach (var payloadType in media.GetPayloadTypes())
+        {
+            if (CodecCatalogue.TryResolve(media, payloadType, out var codec) && !codec.IsTelephoneEvent && VoiceCodec.IsSupported(codec))
+                return (codec, (byte)payloadType);
+        }
+        return null;
+    }
+
     /// <summary>How long neither phone has sent RTP (the shorter idle time of the two directions counts as activity).</summary>
     public TimeSpan RtpIdleTime()
     {
@@ -102,7 +218,11 @@ internal sealed class CallMedia : IAsyncDisposable
         return aToB < bToA ? aToB : bToA;
     }
 
-    public ValueTask DisposeAsync() => _relay.DisposeAsync();
+    public ValueTask DisposeAsync()
+    {
+        StopMusicOnHold();
+        return _relay.DisposeAsync();
+    }
 
     private void SetRemote(RelayLeg leg, SessionDescription sdp, MediaDescription media)
     {

@@ -2,8 +2,10 @@ using System.Collections.Concurrent;
 using System.Net;
 using Microsoft.Extensions.Logging;
 using Pbx.Calls.Media;
+using Pbx.Calls.Trunks;
 using Pbx.Media.Negotiation;
 using Pbx.Media.Relay;
+using Pbx.Media.Timing;
 using Pbx.Sip.Dialogs;
 using Pbx.Sip.Messages;
 using Pbx.Sip.Registrar;
@@ -27,8 +29,10 @@ public sealed partial class B2buaService : IAsyncDisposable
 
     public B2buaService(CallsOptions options, ISipLocalEndpoints endpoints, BindingTable bindings, RtpRelaySessionFactory relays,
         IPAddress mediaAddress, CodecPolicy codecs, ICallDirectory directory, Func<ILegFactory, RoutingEngine> routing,
-        ICallEvents events, TimeProvider time, ILogger logger)
+        ICallEvents events, MediaTicker ticker, MusicOnHold music, TimeProvider time, ILogger logger)
     {
+        Ticker = ticker;
+        MusicOnHold = music;
         Options = options;
         Endpoints = endpoints;
         Bindings = bindings;
@@ -52,9 +56,14 @@ public sealed partial class B2buaService : IAsyncDisposable
     internal ICallDirectory Directory { get; }
     internal Func<ILegFactory, RoutingEngine> Routing { get; }
     internal ICallEvents Events { get; }
+    internal MediaTicker Ticker { get; }
+    internal MusicOnHold MusicOnHold { get; }
     internal TimeProvider Time { get; }
     internal ILogger Log { get; }
     internal DialogTable Dialogs { get; } = new();
+
+    /// <summary>The provider accounts numbers outside go through; null when none are configured.</summary>
+    public TrunkService? Trunks { get; init; }
 
     /// <summary>Who is ringing or on the phone right now, across all calls.</summary>
     public PartyActivityTracker Activity { get; }
@@ -71,6 +80,20 @@ public sealed partial class B2buaService : IAsyncDisposable
     public void OnInvite(ServerTransaction transaction, string loginId)
     {
         var call = new SipCall(this, transaction, loginId);
+        _pendingInvites[transaction] = call;
+        _calls[call] = 0;
+        call.Start();
+    }
+
+    /// <summary>
+    /// A new INVITE from a provider, recognised by its source address (<see cref="TrunkService.FindBySource"/>) and not
+    /// challenged: it rings the DID's user or group like an internal call, with the provider's caller ID.
+    /// </summary>
+    public void OnTrunkInvite(ServerTransaction transaction, TrunkSettings trunk)
+    {
+        var inbound = TrunkService.Describe(trunk, transaction.Request);
+        TrunkService.InboundCall(Log, trunk.Name, inbound.Caller.Number, inbound.CalledNumber);
+        var call = new SipCall(this, transaction, inbound);
         _pendingInvites[transaction] = call;
         _calls[call] = 0;
         call.Start();

@@ -3,7 +3,7 @@ using Microsoft.Extensions.Logging;
 using Pbx.Media.Sdp;
 using Pbx.Sip.Dialogs;
 using Pbx.Sip.Messages;
-using Pbx.Sip.Registrar;
+using Pbx.Calls.Trunks;
 using Pbx.Sip.Transactions;
 
 namespace Pbx.Calls.Sip;
@@ -17,22 +17,31 @@ internal enum ForkState
 }
 
 /// <summary>
-/// Our INVITE to one registration of the callee. All forks of a leg carry the same SDP offer (the callee side of the
-/// relay); only the one that answers first is bridged, the others are cancelled, and a 2xx that loses the race is
-/// acknowledged and hung up at once.
+/// Our INVITE to one registration of the callee, or to a provider through a trunk (<see cref="ForkTarget"/>). All forks
+/// of a leg carry the same SDP offer (the callee side of the relay); only the one that answers first is bridged, the
+/// others are cancelled, and a 2xx that loses the race is acknowledged and hung up at once.
 /// </summary>
-internal sealed partial class OutboundFork(SipOutboundLeg leg, Binding binding) : IResponseHandler, IDialogOwner
+internal sealed partial class OutboundFork(SipOutboundLeg leg, ForkTarget target) : IResponseHandler, IDialogOwner
 {
     private SipMessage? _invite;
     private bool _cancelRequested;
     private bool _cancelSent;
     private byte[]? _ack;
+    private string _offer = "";
+    private string _from = "";
+    private string _callId = "";
+    private bool _challengeAnswered;
 
     public ForkState State { get; private set; }
 
-    public Binding Binding => binding;
+    /// <summary>The call this fork's dialog belongs to: its leg's call, until a transfer moves it to another.</summary>
+    public SipCall CurrentCall { get; set; } = leg.Call;
+
+    public ForkTarget Target => target;
 
     public int FinalStatus { get; private set; }
+
+    public string FinalReason { get; private set; } = "";
 
     /// <summary>The confirmed dialog once this fork answered.</summary>
     public SipDialogLeg? Dialog { get; private set; }
@@ -44,27 +53,39 @@ internal sealed partial class OutboundFork(SipOutboundLeg leg, Binding binding) 
 
     public void Send(string offer)
     {
-        var flow = binding.Flow;
         var caller = leg.Request.Caller;
-        var host = B2bua.Endpoints.Host;
-        var from = caller.DisplayName is { Length: > 0 } name
-            ? $"{SipHeaderValues.Quote(name)} <sip:{SipHeaderValues.UserPart(caller.Number)}@{host}>;tag={SipIds.NewTag()}"
-            : $"<sip:{SipHeaderValues.UserPart(caller.Number)}@{host}>;tag={SipIds.NewTag()}";
-        using var buffer = new PooledBufferWriter(1024 + offer.Length);
+        var host = target.FromHost ?? B2bua.Endpoints.Host;
+        var user = SipHeaderValues.UserPart(target.FromUser ?? caller.Number);
+        _offer = offer;
+        _from = caller.DisplayName is { Length: > 0 } name
+            ? $"{SipHeaderValues.Quote(name)} <sip:{user}@{host}>;tag={SipIds.NewTag()}"
+            : $"<sip:{user}@{host}>;tag={SipIds.NewTag()}";
+        _callId = SipIds.NewCallId();
+        SendInvite(1, null);
+    }
+
+    /// <summary>The INVITE, first plain, then (same dialog identifiers, next CSeq) with the answer to a challenge.</summary>
+    private void SendInvite(uint cseq, (HeaderKind Kind, string Value)? credentials)
+    {
+        var flow = target.Flow;
+        using var buffer = new PooledBufferWriter(1024 + _offer.Length);
         var w = new SipMessageWriter(buffer);
-        w.WriteRequestLine(SipMethod.Invite, Encoding.UTF8.GetBytes(binding.Contact));
+        w.WriteRequestLine(SipMethod.Invite, Encoding.UTF8.GetBytes(target.Contact));
         w.WriteHeader(HeaderKind.Via, B2bua.Endpoints.Via(flow.Transport, SipIds.NewBranch()));
-        foreach (var hop in binding.Path) w.WriteHeader(HeaderKind.Route, hop);
+        foreach (var hop in target.Path) w.WriteHeader(HeaderKind.Route, hop);
         w.WriteHeader(HeaderKind.MaxForwards, 70);
-        w.WriteHeader(HeaderKind.From, from);
-        w.WriteHeader(HeaderKind.To, $"<sip:{SipHeaderValues.UserPart(binding.Aor)}@{host}>");
-        w.WriteHeader(HeaderKind.CallId, SipIds.NewCallId());
-        w.WriteCSeq(1, "INVITE"u8);
-        w.WriteHeader(HeaderKind.Contact, B2bua.Endpoints.Contact(flow.Transport));
+        w.WriteHeader(HeaderKind.From, _from);
+        w.WriteHeader(HeaderKind.To, $"<{target.To}>");
+        w.WriteHeader(HeaderKind.CallId, _callId);
+        w.WriteCSeq(cseq, "INVITE"u8);
+        w.WriteHeader(HeaderKind.Contact, target.Credentials is { } account
+            ? TrunkContact.For(B2bua.Endpoints, flow.Transport, account.Username) : B2bua.Endpoints.Contact(flow.Transport));
+        if (credentials is { } c) w.WriteHeader(c.Kind, c.Value);
         w.WriteHeader(HeaderKind.Allow, SipHeaderValues.Allow);
         w.WriteHeader("User-Agent", SipHeaderValues.UserAgent);
-        w.WriteBody(Encoding.UTF8.GetBytes(offer), Encoding.ASCII.GetBytes(SipHeaderValues.Sdp));
+        w.WriteBody(Encoding.UTF8.GetBytes(_offer), Encoding.ASCII.GetBytes(SipHeaderValues.Sdp));
         var bytes = buffer.ToArray();
+        _invite?.Dispose();
         _invite = SipMessage.Parse(bytes).Message;
         try
         {
@@ -72,10 +93,28 @@ internal sealed partial class OutboundFork(SipOutboundLeg leg, Binding binding) 
         }
         catch (Exception ex) when (ex is ArgumentException or InvalidOperationException)
         {
-            SendFailed(B2bua.Log, binding.Contact, ex.Message);
+            SendFailed(B2bua.Log, target.Contact, ex.Message);
             State = ForkState.Failed;
             FinalStatus = 500;
+            FinalReason = "Server Internal Error";
         }
+    }
+
+    /// <summary>
+    /// A provider's 401/407 is answered once with the trunk's credentials (RFC 3261 §22.2); a second challenge means
+    /// they were refused. True when the INVITE went out again.
+    /// </summary>
+    private bool TryAnswerChallenge(SipMessage response)
+    {
+        if (target.Credentials is not { } account || _challengeAnswered || _invite is null || _cancelRequested || _cancelSent) return false;
+        var proxy = response.StatusCode == 407;
+        if (!response.TryGetHeader(proxy ? HeaderKind.ProxyAuthenticate : HeaderKind.WwwAuthenticate, out var challenge)) return false;
+        var answer = DigestClient.Answer(challenge, "INVITE", target.Contact, account.Username, account.Password, account.Realm);
+        if (answer is null) return false;
+        _challengeAnswered = true;
+        State = ForkState.Calling;
+        SendInvite(_invite.CSeq.Number + 1, (proxy ? HeaderKind.ProxyAuthorization : HeaderKind.Authorization, answer));
+        return State != ForkState.Failed;
     }
 
     public void OnResponse(ClientTransaction transaction, SipMessage response)
@@ -108,8 +147,11 @@ internal sealed partial class OutboundFork(SipOutboundLeg leg, Binding binding) 
             return;
         }
         if (State is ForkState.Answered or ForkState.Failed) return;
+        if (status is 401 or 407 && TryAnswerChallenge(response)) return;
         State = ForkState.Failed;
         FinalStatus = status;
+        FinalReason = Encoding.UTF8.GetString(response.ReasonPhrase);
+        if (target.Trunk is { } trunk) TrunkService.CallFailed(B2bua.Log, trunk, status, FinalReason);
         leg.OnForkFailed(this);
     }
 
@@ -121,7 +163,7 @@ internal sealed partial class OutboundFork(SipOutboundLeg leg, Binding binding) 
             if (_ack is not null) Dialog?.Resend(_ack);
             return;
         }
-        var dialog = _invite is null ? null : B2bua.Dialogs.ApplyUacResponse(_invite, response, binding.Flow, this, out _);
+        var dialog = _invite is null ? null : B2bua.Dialogs.ApplyUacResponse(_invite, response, target.Flow, this, out _);
         if (dialog is null)
         {
             // A 2xx we cannot build a dialog from (no Contact) cannot even be acknowledged properly.
@@ -130,7 +172,7 @@ internal sealed partial class OutboundFork(SipOutboundLeg leg, Binding binding) 
             leg.OnForkFailed(this);
             return;
         }
-        Dialog = new SipDialogLeg(B2bua, dialog, binding.Flow);
+        Dialog = new SipDialogLeg(B2bua, dialog, target.Flow);
         _ack = Dialog.SendAck();
         State = ForkState.Answered;
         AnswerSdp = ReadSdp(response) ?? AnswerSdp;
@@ -163,7 +205,7 @@ internal sealed partial class OutboundFork(SipOutboundLeg leg, Binding binding) 
         SipRequestFactory.WriteCancel(new SipMessageWriter(buffer), _invite);
         try
         {
-            B2bua.Layer.SendRequest(buffer.WrittenMemory, binding.Flow, IgnoreResponses.Instance);
+            B2bua.Layer.SendRequest(buffer.WrittenMemory, target.Flow, IgnoreResponses.Instance);
         }
         catch (InvalidOperationException)
         {
@@ -173,9 +215,9 @@ internal sealed partial class OutboundFork(SipOutboundLeg leg, Binding binding) 
 
     public void OnRequest(SipDialog dialog, ServerTransaction transaction)
     {
-        if (leg.Call.IsBridgedTo(this))
+        if (CurrentCall.IsBridgedTo(this))
         {
-            leg.Call.OnInDialogRequest(this, dialog, transaction);
+            CurrentCall.OnInDialogRequest(this, dialog, transaction);
             return;
         }
         // A device that lost the race may still hang up its half-made dialog.
@@ -191,7 +233,7 @@ internal sealed partial class OutboundFork(SipOutboundLeg leg, Binding binding) 
     public void OnAck(SipDialog dialog, SipMessage ack)
     {
         // We are the UAC of this dialog; an ACK from the device can only answer a re-INVITE 2xx of ours.
-        if (leg.Call.IsBridgedTo(this)) leg.Call.OnAckFrom(this, ack.CSeq.Number);
+        if (CurrentCall.IsBridgedTo(this)) CurrentCall.OnAckFrom(this, ack.CSeq.Number);
     }
 
     public void Dispose() => _invite?.Dispose();

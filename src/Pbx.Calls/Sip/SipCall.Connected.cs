@@ -1,6 +1,7 @@
 using System.Text;
 using Microsoft.Extensions.Logging;
 using Pbx.Calls.Media;
+using Pbx.Media.Negotiation;
 using Pbx.Media.Relay;
 using Pbx.Media.Sdp;
 using Pbx.Sip.Dialogs;
@@ -38,13 +39,15 @@ internal sealed partial class SipCall
             Finish("caller dialog could not be created", answered: false);
             return;
         }
-        _inbound = new SipDialogLeg(B2bua, dialog, CallerFlow);
+        var inbound = new SipDialogLeg(B2bua, dialog, CallerFlow);
+        _sides[(int)RelayLeg.A] = new CallSide(inbound, this, _fromTrunk is null ? _callerLogin : null);
+        _sides[(int)RelayLeg.B] = new CallSide(fork.Dialog!, fork, leg.LoginId);
         if (!CallerFlow.IsReliable)
-            _inbound.Unacknowledged = new SuccessRetransmitter(B2bua.Layer, bytes, _inviteTx.ResponseDestination, _invite.CSeq.Number,
+            inbound.Unacknowledged = new SuccessRetransmitter(B2bua.Layer, bytes, _inviteTx.ResponseDestination, _invite.CSeq.Number,
                 B2bua.Time, () => Queue.Post(() => End("caller never acknowledged the answer", byeFrom: null)));
         _phase = CallPhase.Connected;
         _answeredAt = B2bua.Time.GetUtcNow();
-        Connected(B2bua.Log, Id, _caller.Number, _called, fork.Binding.Contact);
+        Connected(B2bua.Log, Id, _caller.Number, _called, fork.Target.Contact);
         StartTimers();
     }
 
@@ -67,26 +70,8 @@ internal sealed partial class SipCall
         if (_media.RtpIdleTime() >= B2bua.Options.MediaTimeout) End("media timeout: no RTP from either phone", byeFrom: null);
     }
 
-    // Leg A's dialog (IDialogOwner): requests from the caller.
-    public void OnRequest(SipDialog dialog, ServerTransaction transaction) => OnInDialogRequest(null, dialog, transaction);
-
-    public void OnAck(SipDialog dialog, SipMessage ack)
-    {
-        var cseq = ack.CSeq.Number;
-        Queue.Post(() => Acknowledge(_inbound, cseq));
-    }
-
-    public void OnAckFrom(OutboundFork fork, uint cseq) => Queue.Post(() => Acknowledge(fork.Dialog, cseq));
-
-    private static void Acknowledge(SipDialogLeg? leg, uint cseq)
-    {
-        if (leg?.Unacknowledged is not { } pending || pending.CSeq != cseq) return;
-        pending.Dispose();
-        leg.Unacknowledged = null;
-    }
-
-    /// <param name="fromFork">Null for the caller's dialog, else the bridged fork the request came in on.</param>
-    public void OnInDialogRequest(OutboundFork? fromFork, SipDialog dialog, ServerTransaction transaction)
+    /// <param name="dialogOwner">What the dialog table knows the dialog by: a call for its caller's dialog, else a fork.</param>
+    public void OnInDialogRequest(object dialogOwner, SipDialog dialog, ServerTransaction transaction)
     {
         switch (dialog.CheckIncomingRequest(transaction.Request))
         {
@@ -98,25 +83,26 @@ internal sealed partial class SipCall
                 return;
         }
         var request = transaction.Request.Clone();
-        var from = fromFork is null ? RelayLeg.A : RelayLeg.B;
         Queue.Post(() =>
         {
-            using (request) HandleInDialog(from, transaction, request);
+            using (request)
+            {
+                if (_phase == CallPhase.Connected && SideOf(dialogOwner) is { } from) HandleInDialog(from, transaction, request);
+                else AnswerDetached(transaction, dialog, B2bua);
+            }
         });
     }
 
     private void HandleInDialog(RelayLeg from, ServerTransaction transaction, SipMessage request)
     {
-        if (_phase != CallPhase.Connected)
-        {
-            transaction.SendResponse(481, "Call/Transaction Does Not Exist");
-            return;
-        }
         switch (request.Method)
         {
             case SipMethod.Bye:
                 transaction.SendResponse(200, "OK");
-                End(from == RelayLeg.A ? "caller hung up" : "callee hung up", from);
+                OnBye(from);
+                break;
+            case SipMethod.Refer:
+                OnRefer(from, transaction, request);
                 break;
             case SipMethod.Invite or SipMethod.Update:
                 RelayOffer(from, transaction, request);
@@ -156,7 +142,19 @@ internal sealed partial class SipCall
             transaction.SendResponse(488, request.Body.IsEmpty ? "Not Acceptable Here - SDP Offer Required" : "Not Acceptable Here - Malformed SDP");
             return;
         }
-        var exchange = _media!.BeginOffer(from, offer);
+        bool hold = HoldDetection.IsHold(offer);
+        if (hold || _media!.IsHolding(from))
+        {
+            AnswerHoldLocally(from, transaction, request, offer, hold);
+            return;
+        }
+        if (_sides[(int)Opposite(from)] is null)
+        {
+            // The other side is being replaced by a transfer; the phone retries after it.
+            transaction.SendResponse(491, "Request Pending", headers: w => w.WriteHeader("Retry-After", "2"));
+            return;
+        }
+        var exchange = _media.BeginOffer(from, offer);
         if (exchange is null)
         {
             transaction.SendResponse(488, "Not Acceptable Here - No Common Codec");
@@ -172,11 +170,36 @@ internal sealed partial class SipCall
         _pendingOffer = pending;
     }
 
+    /// <summary>
+    /// Hold and resume are answered here, not passed on: the PBX plays music on hold to the other phone, as a PBX user
+    /// expects, and the other phone keeps a plain two-way stream it never has to renegotiate.
+    /// </summary>
+    private void AnswerHoldLocally(RelayLeg from, ServerTransaction transaction, SipMessage request, SessionDescription offer, bool hold)
+    {
+        var answer = _media!.AnswerLocally(from, offer);
+        if (answer is null)
+        {
+            transaction.SendResponse(488, "Not Acceptable Here - No Common Codec");
+            return;
+        }
+        _media.SetHolding(from, hold);
+        var leg = Side(from).Dialog;
+        var bytes = BuildInDialogSuccess(request, leg, SdpSerializer.Serialize(answer));
+        transaction.SendResponse(bytes);
+        if (request.Method == SipMethod.Invite && !leg.Flow.IsReliable)
+        {
+            leg.Unacknowledged?.Dispose();
+            leg.Unacknowledged = new SuccessRetransmitter(B2bua.Layer, bytes, transaction.ResponseDestination, request.CSeq.Number,
+                B2bua.Time, () => Queue.Post(() => End("hold answer never acknowledged", byeFrom: null)));
+        }
+        HoldChanged(B2bua.Log, Id, from.ToString(), hold, _media.IsPlayingMusicOnHold);
+    }
+
     public void OnOfferAnswered(InDialogOffer pending, int status, string reason, SessionDescription? answerSdp)
     {
         if (_pendingOffer != pending) return;
         _pendingOffer = null;
-        if (_phase != CallPhase.Connected) return;
+        if (_phase != CallPhase.Connected || _sides[0] is null || _sides[1] is null) return;
         var target = Other(pending.From);
         if (status is >= 200 and < 300 && pending.Method == SipMethod.Invite) target.SendAck();
         if (status >= 300)
@@ -191,7 +214,7 @@ internal sealed partial class SipCall
             pending.Transaction.SendResponse(488, "Not Acceptable Here - No Usable Answer");
             return;
         }
-        var origin = pending.From == RelayLeg.A ? _inbound! : _bridged!.Answered!.Dialog!;
+        var origin = Side(pending.From).Dialog;
         var bytes = BuildInDialogSuccess(pending.Transaction.Request, origin, SdpSerializer.Serialize(answer));
         pending.Transaction.SendResponse(bytes);
         if (pending.Method == SipMethod.Invite && !origin.Flow.IsReliable)
@@ -205,6 +228,11 @@ internal sealed partial class SipCall
 
     private void RelayInfo(RelayLeg from, ServerTransaction transaction, SipMessage request)
     {
+        if (_sides[(int)Opposite(from)] is null)
+        {
+            transaction.SendResponse(491, "Request Pending");
+            return;
+        }
         request.TryGetHeader(HeaderKind.ContentType, out var type);
         var relay = new FinalResponseRelay(transaction);
         var sent = Other(from).Send(SipMethod.Info, relay,
@@ -224,19 +252,21 @@ internal sealed partial class SipCall
         return buffer.ToArray();
     }
 
-    private SipDialogLeg Other(RelayLeg from) => from == RelayLeg.A ? _bridged!.Answered!.Dialog! : _inbound!;
-
-    /// <summary>Ends a connected call: BYE to every leg that did not send one itself.</summary>
+    /// <summary>Ends a connected call: BYE to every side that did not send one itself.</summary>
     private void End(string cause, RelayLeg? byeFrom)
     {
         if (_phase != CallPhase.Connected) return;
-        if (byeFrom != RelayLeg.A && _inbound is not null)
+        _transfer?.Stop.Cancel();
+        foreach (var leg in (RelayLeg[])[RelayLeg.A, RelayLeg.B])
         {
-            _inbound.Send(SipMethod.Bye, IgnoreResponses.Instance);
+            if (leg == byeFrom || _sides[(int)leg] is not { } side) continue;
+            side.Dialog.Send(SipMethod.Bye, IgnoreResponses.Instance);
         }
-        if (byeFrom != RelayLeg.B) _bridged?.HangUp();
         Finish(cause, answered: true);
     }
+
+    [LoggerMessage(EventId = 3006, Level = LogLevel.Information, Message = "Call {CallId}: leg {Leg} hold={Hold}, music on hold playing: {Music}")]
+    private static partial void HoldChanged(ILogger logger, string callId, string leg, bool hold, bool music);
 
     [LoggerMessage(EventId = 3002, Level = LogLevel.Information, Message = "Call {CallId}: {Caller} -> {Called} connected to {Contact}")]
     private static partial void Connected(ILogger logger, string callId, string caller, string called, string contact);

@@ -18,8 +18,16 @@ internal sealed partial class SipCall
         _phase = CallPhase.Finished;
         _maxDuration?.Dispose();
         _mediaCheck?.Dispose();
-        _inbound?.Unacknowledged?.Dispose();
-        if (_inbound is not null) B2bua.Dialogs.Terminate(_inbound.Dialog);
+        foreach (var side in _sides)
+        {
+            if (side is null) continue;
+            side.Dialog.Unacknowledged?.Dispose();
+            // A side that moved into another call by a transfer lives on there.
+            if (side.DialogOwner is OutboundFork { CurrentCall: var current } && current != this) continue;
+            B2bua.Dialogs.Terminate(side.Dialog.Dialog);
+        }
+        foreach (var login in _adoptedLogins) B2bua.Activity.Change(login, 0, -1);
+        _adoptedLogins.Clear();
         foreach (var leg in _legs)
         {
             if (leg != _bridged) leg.Cancel();
@@ -47,10 +55,10 @@ internal sealed partial class SipCall
             var calleeName = _calleeLogin is null ? null : (await B2bua.Directory.GetIdentityAsync(_calleeLogin, CancellationToken.None))?.DisplayName;
             var callerResult = answered ? CallResult.Answered : _callerResult;
             var busy = callerResult == CallResult.Busy;
-            var entries = new List<CallJournalEntry>
-            {
-                new(0, _callerLogin, Id, CallDirection.Outgoing, _caller.Number, _called, calleeName, _startedAt, _answeredAt, endedAt, callerResult, cause),
-            };
+            var entries = new List<CallJournalEntry>();
+            // A provider calling in has no journal of its own; only the callees' rows are written.
+            if (_fromTrunk is null)
+                entries.Add(new(0, _callerLogin, Id, CallDirection.Outgoing, _caller.Number, _called, calleeName, _startedAt, _answeredAt, endedAt, callerResult, cause));
             foreach (var login in rung)
             {
                 bool answeredHere = answered && string.Equals(login, _calleeLogin, StringComparison.OrdinalIgnoreCase);

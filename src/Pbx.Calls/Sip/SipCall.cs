@@ -37,7 +37,6 @@ internal sealed partial class SipCall : IDialogOwner, ILegFactory
     private MediaExchange? _initialExchange;
     private CallerIdentity _caller;
     private string _called = "";
-    private SipDialogLeg? _inbound;
     private SipOutboundLeg? _bridged;
     private bool _callerCancelled;
     private bool _ringingSent;
@@ -70,8 +69,6 @@ internal sealed partial class SipCall : IDialogOwner, ILegFactory
 
     public bool IsFinished => _phase == CallPhase.Finished;
 
-    public bool IsBridgedTo(OutboundFork fork) => _phase == CallPhase.Connected && _bridged?.Answered == fork;
-
     public void Start() => Queue.Post(Begin);
 
     private void Begin()
@@ -83,7 +80,7 @@ internal sealed partial class SipCall : IDialogOwner, ILegFactory
             Reject(400, "Bad Request - Missing Contact", "no Contact in INVITE");
             return;
         }
-        _called = Encoding.UTF8.GetString(_invite.RequestUri.User);
+        _called = _fromTrunk?.CalledNumber ?? Encoding.UTF8.GetString(_invite.RequestUri.User);
         if (_called.Length == 0)
         {
             Reject(404, "Not Found", "no number dialled");
@@ -95,7 +92,7 @@ internal sealed partial class SipCall : IDialogOwner, ILegFactory
             Reject(488, "Not Acceptable Here - SDP Offer Required", "no SDP offer");
             return;
         }
-        _media = CallMedia.TryCreate(B2bua.Relays, Id, B2bua.MediaAddress, B2bua.Codecs, out var noPorts);
+        _media = CallMedia.TryCreate(B2bua.Relays, Id, B2bua.MediaAddress, B2bua.Codecs, B2bua.Ticker, B2bua.MusicOnHold, out var noPorts);
         if (_media is null)
         {
             Reject(503, "Service Unavailable - No Media Ports", noPorts ?? "no media ports");
@@ -107,8 +104,8 @@ internal sealed partial class SipCall : IDialogOwner, ILegFactory
             Reject(488, "Not Acceptable Here - No Common Codec", "no common codec");
             return;
         }
-        B2bua.Activity.Change(_callerLogin, 0, +1);
-        _callerActive = true;
+        _callerActive = _fromTrunk is null;
+        if (_callerActive) B2bua.Activity.Change(_callerLogin, 0, +1);
         _routingStop.CancelAfter(B2bua.Options.RingTimeout);
         _ = RouteAsync();
     }
@@ -120,7 +117,7 @@ internal sealed partial class SipCall : IDialogOwner, ILegFactory
         {
             _caller = await B2bua.Directory.GetIdentityAsync(_callerLogin, _routingStop.Token) ?? _caller;
             var engine = B2bua.Routing(this);
-            routed = await engine.RouteAsync(new IncomingCall(_caller, _called, _callerLogin), _routingStop.Token);
+            routed = await engine.RouteAsync(new IncomingCall(_caller, _called, _fromTrunk is null ? _callerLogin : null), _routingStop.Token);
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
@@ -169,6 +166,7 @@ internal sealed partial class SipCall : IDialogOwner, ILegFactory
             RoutingOutcome.ToVoicemail v => (480, "Temporarily Unavailable - No Voicemail", $"to mailbox {v.MailboxId}, but voicemail is not available", CallResult.Failed),
             _ => (480, "Temporarily Unavailable", outcome.ToString(), CallResult.Failed),
         };
+        if (TryDialOut(outcome)) return;
         Reject(status, reason, cause, result);
     }
 

@@ -24,7 +24,7 @@ internal sealed class SipDialogLeg(B2buaService b2bua, SipDialog dialog, SipFlow
     {
         if (Dialog.State == DialogState.Terminated) return null;
         var via = b2bua.Endpoints.Via(Flow.Transport, SipIds.NewBranch());
-        var contact = method is SipMethod.Invite or SipMethod.Update ? b2bua.Endpoints.Contact(Flow.Transport) : null;
+        var contact = method is SipMethod.Invite or SipMethod.Update or SipMethod.Notify ? b2bua.Endpoints.Contact(Flow.Transport) : null;
         using var request = Dialog.CreateRequest(method, Encoding.ASCII.GetBytes(via),
             contact is null ? default : Encoding.ASCII.GetBytes(contact),
             body is null ? default : Encoding.UTF8.GetBytes(body),

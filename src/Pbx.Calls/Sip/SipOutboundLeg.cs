@@ -8,7 +8,7 @@ namespace Pbx.Calls.Sip;
 /// Its outcome is the first answer, or, when every fork failed, the failure that tells routing the most
 /// (busy over unavailable over anything else). Runs on its call's serial queue.
 /// </summary>
-internal sealed class SipOutboundLeg : IOutboundLeg
+internal sealed partial class SipOutboundLeg : IOutboundLeg
 {
     private readonly TaskCompletionSource<LegOutcome> _outcome = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly List<OutboundFork> _forks = [];
@@ -16,8 +16,12 @@ internal sealed class SipOutboundLeg : IOutboundLeg
     private bool _ringing;
     private bool _connected;
 
-    public SipOutboundLeg(SipCall call, LegRequest request, string offer)
+    private readonly bool _ringCallerDevice;
+
+    /// <param name="ringCallerDevice">Transfers may ring the phone the call came from; a new call never rings its own caller.</param>
+    public SipOutboundLeg(SipCall call, LegRequest request, string offer, bool ringCallerDevice = false)
     {
+        _ringCallerDevice = ringCallerDevice;
         Call = call;
         Request = request;
         LoginId = request.Target switch
@@ -52,7 +56,12 @@ internal sealed class SipOutboundLeg : IOutboundLeg
         if (_decided) return;
         if (LoginId is null)
         {
-            // Trunks and server media legs are not built yet: to routing this target is simply unavailable.
+            if (Request.Target is CallTarget.ExternalNumber external && Call.B2bua.Trunks is { } trunks)
+            {
+                _ = BeginTrunkAsync(trunks, external.E164, offer);
+                return;
+            }
+            // Server media legs are not built yet, and without trunks no number outside is reachable.
             Decide(new LegOutcome.NotAnswered(LegFailure.Unavailable, 480));
             return;
         }
@@ -60,8 +69,8 @@ internal sealed class SipOutboundLeg : IOutboundLeg
         foreach (var binding in bindings)
         {
             // The phone placing the call is not rung for it.
-            if (binding.Flow == Call.CallerFlow) continue;
-            var fork = new OutboundFork(this, binding);
+            if (!_ringCallerDevice && binding.Flow == Call.CallerFlow) continue;
+            var fork = new OutboundFork(this, ForkTarget.Of(binding, Call.B2bua.Endpoints.Host));
             _forks.Add(fork);
             fork.Send(offer);
         }
@@ -117,9 +126,11 @@ internal sealed class SipOutboundLeg : IOutboundLeg
     /// <summary>Gives back this leg's share of the callee's activity once, whichever way the call ended.</summary>
     public void Release()
     {
-        if (LoginId is null) return;
-        if (_connected) Call.B2bua.Activity.Change(LoginId, 0, -1);
-        if (_ringing) Call.B2bua.Activity.Change(LoginId, -1, 0);
+        if (LoginId is not null)
+        {
+            if (_connected) Call.B2bua.Activity.Change(LoginId, 0, -1);
+            if (_ringing) Call.B2bua.Activity.Change(LoginId, -1, 0);
+        }
         _connected = _ringing = false;
         foreach (var fork in _forks) fork.Dispose();
     }

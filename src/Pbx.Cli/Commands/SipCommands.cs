@@ -20,6 +20,17 @@ internal static class SipCommands
         return command;
     }
 
+    private static readonly Action<System.Text.Json.Nodes.JsonNode, TextWriter> TrunkTable = TableWriter.Columns(
+        ("TRUNK", "name"), ("STATE", "state"), ("LAST CODE", "lastStatus"), ("LAST REASON", "lastReason"), ("NEXT ATTEMPT", "nextAttemptAt"),
+        ("EXPIRES", "expiresAt"), ("HOST", "host"), ("PORT", "port"), ("TRANSPORT", "transport"));
+
+    public static Command Trunks(CommandContext context)
+    {
+        var command = new Command("trunks", "SIP trunks (provider accounts) with their registration state (Registered, Failing, Disabled)");
+        command.SetAction((parsed, ct) => context.CallAsync(parsed, HttpMethod.Get, "/api/trunks", null, ct, TrunkTable));
+        return command;
+    }
+
     public static Command Bans(CommandContext context)
     {
         var list = new Command("list", "Addresses banned after repeated failed authentications");

@@ -21,6 +21,7 @@ internal sealed class RelayForwarder
     private readonly RtpRelayOptions _options;
     private readonly ILogger _logger;
     private PayloadTypeMap _payloadTypeMap = PayloadTypeMap.Identity;
+    private bool _suppressed;
 
     public RelayForwarder(RtpRelaySession session, RelayLegState from, RelayLegState to, RelayStreamKind kind, RtpRelayOptions options, ILogger logger)
     {
@@ -33,6 +34,13 @@ internal sealed class RelayForwarder
     }
 
     public StreamCounters Counters { get; } = new();
+
+    /// <summary>Packets are accepted (latching, idle time) but not sent on, e.g. while the server plays music on hold instead.</summary>
+    public bool Suppressed
+    {
+        get => Volatile.Read(ref _suppressed);
+        set => Volatile.Write(ref _suppressed, value);
+    }
 
     public PayloadTypeMap PayloadTypeMap
     {
@@ -126,6 +134,7 @@ internal sealed class RelayForwarder
                 break;
         }
         Counters.OnAccepted(_options.TimeProvider.GetTimestamp());
+        if (Suppressed) return null;
 
         var destination = _to.GetLatch(_kind).Destination;
         if (destination is null)

@@ -74,6 +74,37 @@ public sealed class RtpRelaySession : IAsyncDisposable, IDisposable
         (direction == RelayDirection.AToB ? _rtpAToB : _rtpBToA).PayloadTypeMap = map;
     }
 
+    /// <summary>
+    /// Stops (or resumes) sending RTP in <paramref name="direction"/> on; packets still latch and count as activity.
+    /// Used while the server itself plays to the receiving leg (<see cref="RelayAudioInjector"/>).
+    /// </summary>
+    public void SetSuppressed(RelayDirection direction, bool suppressed) =>
+        (direction == RelayDirection.AToB ? _rtpAToB : _rtpBToA).Suppressed = suppressed;
+
+    /// <summary>
+    /// Sends an RTP packet of our own to the phone on <paramref name="leg"/>, from that leg's RTP port (so it arrives
+    /// where the phone expects our media), to its latched or signalled address. False when there is nowhere to send.
+    /// </summary>
+    public bool TrySendToLeg(RelayLeg leg, ReadOnlySpan<byte> packet)
+    {
+        if (IsStopping) return false;
+        var state = GetLeg(leg);
+        if (state.RtpLatch.Destination is not { } destination) return false;
+        try
+        {
+            state.Lease.RtpSocket.SendTo(packet, System.Net.Sockets.SocketFlags.None, destination);
+            return true;
+        }
+        catch (System.Net.Sockets.SocketException)
+        {
+            return false;
+        }
+        catch (ObjectDisposedException)
+        {
+            return false;
+        }
+    }
+
     public void Start()
     {
         ObjectDisposedException.ThrowIf(IsStopping, this);

@@ -12,5 +12,6 @@ internal static class AdminApi
         JournalEndpoints.Map(api.MapGroup("/journal"));
         RoutingEndpoints.Map(api);
         SipAdminEndpoints.Map(api);
+        TrunkEndpoints.Map(api);
     }
 }

@@ -20,4 +20,8 @@ internal sealed class CallDirectory(IDirectoryStore directory) : ICallDirectory
 
     public async ValueTask<string?> FindUserOfNumberAsync(string number, CancellationToken cancellation) =>
         (await directory.FindNumberAsync(number, cancellation))?.UserLoginId;
+
+    public async ValueTask<string?> GetExternalNumberAsync(string loginId, CancellationToken cancellation) =>
+        (await directory.ListNumbersAsync(cancellation))
+            .FirstOrDefault(n => n.Kind == NumberKind.External && string.Equals(n.UserLoginId, loginId, StringComparison.OrdinalIgnoreCase))?.Number;
 }

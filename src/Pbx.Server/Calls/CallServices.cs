@@ -1,5 +1,6 @@
 using System.Net;
 using Pbx.Calls;
+using Pbx.Calls.Media;
 using Pbx.Calls.Sip;
 using Pbx.Media.Negotiation;
 using Pbx.Media.Ports;
@@ -27,6 +28,24 @@ internal static class CallServices
         }));
         services.AddSingleton(provider => new RtpRelaySessionFactory(provider.GetRequiredService<RtpPortAllocator>(),
             new RtpRelayOptions { TimeProvider = provider.GetRequiredService<TimeProvider>() }, provider.GetRequiredService<ILoggerFactory>()));
+        services.AddSingleton(provider =>
+        {
+            // One media clock for every server-side stream (music on hold now; prompts and conferences later).
+            var ticker = new Pbx.Media.Timing.MediaTicker(provider.GetRequiredService<TimeProvider>(), provider.GetRequiredService<ILoggerFactory>().CreateLogger("Pbx.Media"));
+            ticker.Start();
+            return ticker;
+        });
+        services.AddSingleton(provider =>
+        {
+            var music = MusicOnHold.Load(options.Calls.MusicOnHoldFile, out var problem);
+            if (problem is not null)
+                provider.GetRequiredService<ILoggerFactory>().CreateLogger("Pbx.Calls").LogWarning(
+                    "Music on hold file {File} is not usable ({Problem}); playing the built-in melody", options.Calls.MusicOnHoldFile, problem);
+            return music;
+        });
+        services.AddSingleton(provider => new Pbx.Calls.Trunks.TrunkService([.. options.Trunks.Select(t => t.ToSettings())],
+            provider.GetRequiredService<SipEndpoints>(), provider.GetRequiredService<TimeProvider>(),
+            provider.GetRequiredService<ILoggerFactory>().CreateLogger("Pbx.Trunks")));
         services.AddSingleton(provider => Create(provider, options));
     }
 
@@ -42,11 +61,17 @@ internal static class CallServices
             RingTimeout = TimeSpan.FromSeconds(options.Calls.RingTimeoutSeconds),
             MediaTimeout = TimeSpan.FromSeconds(options.Calls.MediaTimeoutSeconds),
             MaxDuration = TimeSpan.FromSeconds(options.Calls.MaxDurationSeconds),
+            TransferRecall = TimeSpan.FromSeconds(options.Calls.TransferRecallSeconds),
+            Tones = Pbx.Media.Tones.TonePlan.TryGet(options.Calls.ToneCountry, out var tones) ? tones : Pbx.Media.Tones.TonePlan.Germany,
         };
         return new B2buaService(calls, endpoints, provider.GetRequiredService<BindingTable>(),
             provider.GetRequiredService<RtpRelaySessionFactory>(), mediaAddress, CodecPolicyFrom(options.Rtp),
             provider.GetRequiredService<ICallDirectory>(), legs => new RoutingEngine(legs, settings, availability, time),
-            provider.GetRequiredService<ICallEvents>(), time, provider.GetRequiredService<ILoggerFactory>().CreateLogger("Pbx.Calls"));
+            provider.GetRequiredService<ICallEvents>(), provider.GetRequiredService<Pbx.Media.Timing.MediaTicker>(),
+            provider.GetRequiredService<MusicOnHold>(), time, provider.GetRequiredService<ILoggerFactory>().CreateLogger("Pbx.Calls"))
+        {
+            Trunks = options.Trunks.Count > 0 ? provider.GetRequiredService<Pbx.Calls.Trunks.TrunkService>() : null,
+        };
     }
 
     private static CodecPolicy CodecPolicyFrom(RtpOptions rtp)

@@ -18,6 +18,8 @@ public sealed class PbxOptions
     public StorageOptions Storage { get; set; } = new();
     public ShutdownOptions Shutdown { get; set; } = new();
     public TelemetryOptions Telemetry { get; set; } = new();
+    /// <summary>SIP trunks (provider accounts); none by default.</summary>
+    public List<TrunkOptions> Trunks { get; set; } = [];
 
     public List<ConfigError> Validate()
     {
@@ -31,6 +33,7 @@ public sealed class PbxOptions
         Storage.Validate(errors);
         Shutdown.Validate(errors);
         Telemetry.Validate(errors);
+        TrunkListRules.Validate(Trunks, errors);
         return errors;
     }
 }
@@ -197,9 +200,20 @@ public sealed class CallOptions
     public int MediaTimeoutSeconds { get; set; }
     /// <summary>Answered calls are hung up after this long; 0 is off.</summary>
     public int MaxDurationSeconds { get; set; }
+    /// <summary>WAV file held parties hear (mono PCM 8/16 kHz or G.711); empty: a built-in melody.</summary>
+    public string MusicOnHoldFile { get; set; } = "";
+    /// <summary>A blind transfer not answered within this time comes back to the transferrer (5–120 s).</summary>
+    public int TransferRecallSeconds { get; set; }
+    /// <summary>Whose tones callers hear (ringback, busy): DE, US or FR.</summary>
+    public string ToneCountry { get; set; } = "";
 
     internal void Validate(List<ConfigError> errors)
     {
+        OptionRules.Range(errors, "Calls:TransferRecallSeconds", TransferRecallSeconds, 5, 120);
+        if (!Pbx.Media.Tones.TonePlan.TryGet(ToneCountry, out _))
+            errors.Add(new("Calls:ToneCountry", $"'{ToneCountry}' has no tone plan; known: {string.Join(", ", Pbx.Media.Tones.TonePlan.BuiltIn.Select(p => p.CountryCode))}"));
+        if (MusicOnHoldFile.Length > 0 && !File.Exists(MusicOnHoldFile))
+            errors.Add(new("Calls:MusicOnHoldFile", $"'{MusicOnHoldFile}' does not exist"));
         OptionRules.Range(errors, "Calls:RingTimeoutSeconds", RingTimeoutSeconds, 1, 3600);
         OptionRules.Range(errors, "Calls:MediaTimeoutSeconds", MediaTimeoutSeconds, 0, 3600);
         OptionRules.Range(errors, "Calls:MaxDurationSeconds", MaxDurationSeconds, 0, 7 * 86400);

@@ -39,6 +39,10 @@ internal sealed class PbxTransactionUser(RegistrarService registrar, SourceGuard
                     w.WriteHeader(HeaderKind.Accept, "application/sdp");
                 });
                 break;
+            case SipMethod.Invite when calls.Trunks?.FindBySource(transaction.Flow.Remote) is { } trunk:
+                // Providers do not answer challenges: their INVITEs are trusted by source address (see TrunkService).
+                calls.OnTrunkInvite(transaction, trunk);
+                break;
             case SipMethod.Invite:
                 if (!Challenge(transaction, out var username)) calls.OnInvite(transaction, username!);
                 break;

@@ -60,6 +60,7 @@ internal sealed partial class SipService(
         var transports = new SipTransportSet();
         _layer = new SipTransactionLayer(transports, user, parseOptions: new Pbx.Sip.Messages.SipParseOptions { MaxMessageSize = sip.MaxMessageBytes }, time: time, logger: _log);
         calls.Attach(_layer);
+        calls.Trunks?.Start(_layer);
         var receiver = new GuardedReceiver(guard, _layer);
         Telemetry.SipMetrics.Register(meters, bindings, guard, _layer, receiver);
         var address = IPAddress.Parse(sip.BindAddress);
