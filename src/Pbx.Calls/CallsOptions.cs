@@ -12,6 +12,9 @@ public sealed class CallsOptions
     /// <summary>An answered call is hung up after this long. Zero disables.</summary>
     public TimeSpan MaxDuration { get; set; } = TimeSpan.FromHours(4);
 
+    /// <summary>The shortest session interval (RFC 4028 Min-SE) a caller may ask for; shorter requests get 422.</summary>
+    public TimeSpan MinSessionExpires { get; set; } = TimeSpan.FromSeconds(90);
+
     /// <summary>A blind transfer whose target does not answer within this time comes back to the transferrer.</summary>
     public TimeSpan TransferRecall { get; set; } = TimeSpan.FromSeconds(15);
 

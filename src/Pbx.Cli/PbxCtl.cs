@@ -20,6 +20,7 @@ public static class PbxCtl
         foreach (var command in RoutingCommands.Create(context)) root.Subcommands.Add(command);
         root.Subcommands.Add(SipCommands.Registrations(context));
         root.Subcommands.Add(SipCommands.Trunks(context));
+        root.Subcommands.Add(CallCommands.Calls(context));
         root.Subcommands.Add(SipCommands.Bans(context));
 
         var parsed = root.Parse(args);

@@ -41,6 +41,28 @@ public sealed class MigrationTests
     }
 
     [Fact]
+    public async Task The_call_journal_rebuilt_for_redirected_rows_keeps_its_rows_and_ids()
+    {
+        using var db = new TempDatabase();
+        await Migrator.MigrateAsync(db.Database, Schema.Migrations.Where(m => m.Version < 6).ToList());
+        await db.Database.RunAsync(c => c.ExecuteAsync("""
+            INSERT INTO call_journal (id, user_login_id, call_id, direction, local_number, remote_number, started_at, ended_at, result)
+            VALUES (7, 'bob', 'c1', 'Incoming', '101', '100', '2026-01-01T00:00:00.0000000Z', '2026-01-01T00:00:05.0000000Z', 'Missed')
+            """));
+
+        await Migrator.MigrateAsync(db.Database);
+        await db.Database.RunAsync(c => c.ExecuteAsync("""
+            INSERT INTO call_journal (user_login_id, call_id, direction, local_number, remote_number, started_at, ended_at, result)
+            VALUES ('bob', 'c2', 'Incoming', '101', '100', '2026-01-02T00:00:00.0000000Z', '2026-01-02T00:00:05.0000000Z', 'Redirected')
+            """));
+
+        var rows = (await db.Database.RunAsync(c => c.QueryAsync<(long Id, string Result)>("SELECT id, result FROM call_journal ORDER BY id"))).ToList();
+        Assert.Equal([(7L, "Missed"), (8L, "Redirected")], rows);
+        Assert.Equal(1, await db.Database.RunAsync(c => c.ExecuteScalarAsync<int>(
+            "SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name = 'call_journal_user_started'")));
+    }
+
+    [Fact]
     public async Task Running_migrations_twice_changes_nothing()
     {
         using var db = await TempDatabase.MigratedAsync();

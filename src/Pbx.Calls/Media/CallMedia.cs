@@ -104,6 +104,7 @@ internal sealed class CallMedia : IAsyncDisposable
         _received[(int)from] = offer.Media[index];
         _sent[(int)peer] = exchange.PeerOffer.Media[index];
         _received[(int)peer] = peerAnswer.Media[index];
+        WatchDigits();
         if (_started)
         {
             // A re-INVITE may move a phone; the next packet from each latches again.
@@ -137,6 +138,7 @@ internal sealed class CallMedia : IAsyncDisposable
         _relay.SetPayloadTypeMap(Direction(from), PayloadTypeMap.Create(answer.Media[index], fromPeer));
         _relay.SetPayloadTypeMap(Direction(peer), PayloadTypeMap.Create(sentToPeer, offer.Media[index]));
         _relay.Relatch(from);
+        WatchDigits();
         return answer;
     }
 
@@ -190,8 +192,22 @@ internal sealed class CallMedia : IAsyncDisposable
         _relay.SetPayloadTypeMap(Direction(side), PayloadTypeMap.Create(offer.Media[0], fromOther));
         _relay.SetPayloadTypeMap(Direction(other), PayloadTypeMap.Create(sentToOther, answer.Media[0]));
         _relay.Relatch(side);
+        WatchDigits();
         RefreshMusicOnHold();
         return true;
+    }
+
+    /// <summary>A phone sends RFC 4733 events with the payload type of the description we gave it (RFC 3264 §5.1).</summary>
+    private void WatchDigits()
+    {
+        foreach (var leg in (RelayLeg[])[RelayLeg.A, RelayLeg.B])
+        {
+            var payloadType = -1;
+            if (_sent[(int)leg] is { } media)
+                foreach (var pt in media.GetPayloadTypes())
+                    if (CodecCatalogue.TryResolve(media, pt, out var codec) && codec.IsTelephoneEvent) payloadType = pt;
+            _relay.SetTelephoneEventPayloadType(leg, payloadType);
+        }
     }
 
     private void StopMusicOnHold()

@@ -68,8 +68,20 @@ public sealed partial class B2buaService : IAsyncDisposable
     /// <summary>Who is ringing or on the phone right now, across all calls.</summary>
     public PartyActivityTracker Activity { get; }
 
+    /// <summary>
+    /// A DTMF digit a party sent during a connected call (RFC 4733 through the relay, or SIP INFO), with the call's
+    /// Call-ID and the sender's login ID when it is a PBX user. Raised from call processing; handlers return quickly.
+    /// </summary>
+    public event Action<string, string?, char>? DigitReceived;
+
+    internal void OnDigit(string callId, string? loginId, char digit) => DigitReceived?.Invoke(callId, loginId, digit);
+
     /// <summary>Calls being set up or connected.</summary>
     public int ActiveCalls => _calls.Count;
+
+    /// <summary>A point-in-time view of the calls in progress (fields may be a moment apart; it is for display).</summary>
+    public IReadOnlyList<ActiveCall> Snapshot() => _calls.Keys.Select(call => call.Describe()).Where(c => c is not null).Select(c => c!)
+        .OrderBy(c => c.StartedAt).ToList();
 
     internal SipTransactionLayer Layer => _layer ?? throw new InvalidOperationException("The B2BUA is not attached to a transaction layer.");
 

@@ -43,6 +43,9 @@ internal sealed partial class OutboundFork(SipOutboundLeg leg, ForkTarget target
 
     public string FinalReason { get; private set; } = "";
 
+    /// <summary>The Session-Expires of the 2xx (RFC 4028), when the device put one in.</summary>
+    public string? SessionExpires { get; private set; }
+
     /// <summary>The confirmed dialog once this fork answered.</summary>
     public SipDialogLeg? Dialog { get; private set; }
 
@@ -82,6 +85,8 @@ internal sealed partial class OutboundFork(SipOutboundLeg leg, ForkTarget target
             ? TrunkContact.For(B2bua.Endpoints, flow.Transport, account.Username) : B2bua.Endpoints.Contact(flow.Transport));
         if (credentials is { } c) w.WriteHeader(c.Kind, c.Value);
         w.WriteHeader(HeaderKind.Allow, SipHeaderValues.Allow);
+        // We can refresh a session (RFC 4028) when the device wants a refresher.
+        w.WriteHeader(HeaderKind.Supported, "timer");
         w.WriteHeader("User-Agent", SipHeaderValues.UserAgent);
         w.WriteBody(Encoding.UTF8.GetBytes(_offer), Encoding.ASCII.GetBytes(SipHeaderValues.Sdp));
         var bytes = buffer.ToArray();
@@ -176,6 +181,7 @@ internal sealed partial class OutboundFork(SipOutboundLeg leg, ForkTarget target
         _ack = Dialog.SendAck();
         State = ForkState.Answered;
         AnswerSdp = ReadSdp(response) ?? AnswerSdp;
+        SessionExpires = response.TryGetHeader(HeaderKind.SessionExpires, out var sessionExpires) ? Encoding.ASCII.GetString(sessionExpires) : null;
         leg.OnForkAnswered(this);
     }
 

@@ -29,7 +29,9 @@ internal sealed partial class SipCall
         }
         _bridged = leg;
         _calleeLogin = leg.LoginId;
-        var bytes = BuildInboundResponse(200, "OK", _earlyAnswer ?? SdpSerializer.Serialize(answer));
+        var sessionSeconds = RequestedSessionSeconds();
+        var bytes = BuildInboundResponse(200, "OK", _earlyAnswer ?? SdpSerializer.Serialize(answer),
+            sessionSeconds is > 0 and var seconds ? w => WriteInboundSessionTimer(w, seconds) : null);
         _inviteTx.SendResponse(bytes);
         B2bua.InviteAnswered(_inviteTx);
         var dialog = SipDialog.TryCreateAsUas(_invite, Encoding.ASCII.GetBytes(InboundTag), CallerFlow, DialogState.Confirmed, out _);
@@ -48,7 +50,9 @@ internal sealed partial class SipCall
         _phase = CallPhase.Connected;
         _answeredAt = B2bua.Time.GetUtcNow();
         Connected(B2bua.Log, Id, _caller.Number, _called, fork.Target.Contact);
+        _media!.Relay.DigitReceived += (side, digit) => Queue.Post(() => OnDigit(side, digit, "RFC 4733"));
         StartTimers();
+        StartSessionTimers(sessionSeconds, fork.SessionExpires);
     }
 
     private void StartTimers()
@@ -105,6 +109,7 @@ internal sealed partial class SipCall
                 OnRefer(from, transaction, request);
                 break;
             case SipMethod.Invite or SipMethod.Update:
+                OnSessionRefreshed(from);
                 RelayOffer(from, transaction, request);
                 break;
             case SipMethod.Info:
@@ -226,8 +231,38 @@ internal sealed partial class SipCall
         Reoffered(B2bua.Log, Id, pending.From.ToString(), _media!.IsOnHold);
     }
 
+    private void OnDigit(RelayLeg from, char digit, string how)
+    {
+        if (_phase != CallPhase.Connected) return;
+        var login = LoginOf(from);
+        DigitReceived(B2bua.Log, Id, digit, from.ToString(), login ?? "-", how);
+        B2bua.OnDigit(Id, login, digit);
+    }
+
+    /// <summary>SIP INFO DTMF: application/dtmf-relay ("Signal=5") or application/dtmf ("5").</summary>
+    private static char? ReadInfoDigit(SipMessage request)
+    {
+        if (!request.TryGetHeader(HeaderKind.ContentType, out var type) || request.Body.IsEmpty) return null;
+        var body = Encoding.UTF8.GetString(request.Body).Trim();
+        string? value = null;
+        if (type.StartsWith("application/dtmf-relay"u8))
+        {
+            foreach (var line in body.Split('\n'))
+            {
+                var parts = line.Split('=', 2, StringSplitOptions.TrimEntries);
+                if (parts.Length == 2 && parts[0].Equals("Signal", StringComparison.OrdinalIgnoreCase)) value = parts[1];
+            }
+        }
+        else if (type.StartsWith("application/dtmf"u8))
+        {
+            value = body;
+        }
+        return value is { Length: 1 } && "0123456789*#ABCDabcd".Contains(value[0]) ? char.ToUpperInvariant(value[0]) : null;
+    }
+
     private void RelayInfo(RelayLeg from, ServerTransaction transaction, SipMessage request)
     {
+        if (ReadInfoDigit(request) is { } infoDigit) OnDigit(from, infoDigit, "INFO");
         if (_sides[(int)Opposite(from)] is null)
         {
             transaction.SendResponse(491, "Request Pending");
@@ -264,6 +299,9 @@ internal sealed partial class SipCall
         }
         Finish(cause, answered: true);
     }
+
+    [LoggerMessage(EventId = 3007, Level = LogLevel.Information, Message = "Call {CallId}: DTMF {Digit} from leg {Leg} ({Login}) by {How}")]
+    private static partial void DigitReceived(ILogger logger, string callId, char digit, string leg, string login, string how);
 
     [LoggerMessage(EventId = 3006, Level = LogLevel.Information, Message = "Call {CallId}: leg {Leg} hold={Hold}, music on hold playing: {Music}")]
     private static partial void HoldChanged(ILogger logger, string callId, string leg, bool hold, bool music);

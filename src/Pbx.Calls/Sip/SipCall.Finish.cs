@@ -11,6 +11,15 @@ internal sealed partial class SipCall
     private string? _calleeLogin;
     private CallResult _callerResult = CallResult.Missed;
 
+    /// <summary>For the admin's list of calls; read from another thread, so it only copies fields.</summary>
+    public ActiveCall? Describe()
+    {
+        var phase = _phase;
+        if (phase == CallPhase.Finished) return null;
+        var parties = _sides.Select(side => side?.LoginId).Where(login => login is not null).Select(login => login!).ToList();
+        return new ActiveCall(Id, phase.ToString(), _caller.Number, _called, parties, _startedAt, _answeredAt, _media?.IsOnHold ?? false);
+    }
+
     /// <summary>Releases everything the call holds and writes its journal rows; runs once, on the queue.</summary>
     private void Finish(string cause, bool answered)
     {
@@ -18,6 +27,7 @@ internal sealed partial class SipCall
         _phase = CallPhase.Finished;
         _maxDuration?.Dispose();
         _mediaCheck?.Dispose();
+        _sessionTimer?.Dispose();
         foreach (var side in _sides)
         {
             if (side is null) continue;
@@ -51,7 +61,15 @@ internal sealed partial class SipCall
         {
             var endedAt = B2bua.Time.GetUtcNow();
             var rung = _legs.Where(l => l.LoginId is not null).Select(l => l.LoginId!).Distinct(StringComparer.OrdinalIgnoreCase).ToList();
-            if (rung.Count == 0 && await B2bua.Directory.FindUserOfNumberAsync(_called, CancellationToken.None) is { } owner) rung.Add(owner);
+            // The dialled number's owner sees the call even when routing sent it elsewhere without ringing them
+            // (always redirection, DND): as redirected when someone answered, else as missed.
+            string? redirectedFrom = null;
+            if (await B2bua.Directory.FindUserOfNumberAsync(_called, CancellationToken.None) is { } owner
+                && !rung.Contains(owner, StringComparer.OrdinalIgnoreCase))
+            {
+                rung.Insert(0, owner);
+                if (answered && _calleeLogin is not null) redirectedFrom = owner;
+            }
             var calleeName = _calleeLogin is null ? null : (await B2bua.Directory.GetIdentityAsync(_calleeLogin, CancellationToken.None))?.DisplayName;
             var callerResult = answered ? CallResult.Answered : _callerResult;
             var busy = callerResult == CallResult.Busy;
@@ -62,9 +80,11 @@ internal sealed partial class SipCall
             foreach (var login in rung)
             {
                 bool answeredHere = answered && string.Equals(login, _calleeLogin, StringComparison.OrdinalIgnoreCase);
-                var result = answeredHere ? CallResult.Answered : busy && !answered ? CallResult.Busy : CallResult.Missed;
+                var result = answeredHere ? CallResult.Answered
+                    : login == redirectedFrom ? CallResult.Redirected
+                    : busy && !answered ? CallResult.Busy : CallResult.Missed;
                 entries.Add(new(0, login, Id, CallDirection.Incoming, _called, _caller.Number, _caller.DisplayName, _startedAt,
-                    answeredHere ? _answeredAt : null, endedAt, result, answeredHere || !answered ? cause : $"answered by {_calleeLogin}"));
+                    answeredHere ? _answeredAt : null, endedAt, result, answeredHere || !answered ? cause : result == CallResult.Redirected ? $"redirected to {_calleeLogin}" : $"answered by {_calleeLogin}"));
             }
             B2bua.Events.CallFinished(entries);
         }

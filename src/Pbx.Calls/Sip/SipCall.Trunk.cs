@@ -21,31 +21,39 @@ internal sealed partial class SipCall
 
     /// <summary>
     /// A number that belongs to nobody here but matches a trunk dial rule goes out through that trunk instead of
-    /// getting 404. True when the call was taken over; the outcome comes back through <see cref="OnDialOutDecided"/>.
-    /// Provider-to-provider calls are never dialled out (toll fraud).
+    /// getting 404, and so does a redirection to an E.164 number (presenting the original caller). True when the call
+    /// was taken over; the outcome comes back through <see cref="OnDialOutDecided"/>. Numbers dialled by a provider
+    /// are never sent back out (toll fraud); a user's own forwarding of a provider's call is.
     /// </summary>
     private bool TryDialOut(RoutingOutcome outcome)
     {
-        if (outcome is not RoutingOutcome.Failed { Reason: RoutingFailure.UnknownNumber } || _fromTrunk is not null) return false;
-        if (B2bua.Trunks?.Route(_called) is not { } dialOut) return false;
-        _ = DialOutAsync(dialOut);
+        var dialOut = outcome switch
+        {
+            RoutingOutcome.Failed { Reason: RoutingFailure.UnknownNumber } when _fromTrunk is null => B2bua.Trunks?.Route(_called),
+            RoutingOutcome.Redirected r when B2bua.Trunks?.ForE164(r.E164) is { } trunk => new DialOut(trunk, r.E164),
+            _ => null,
+        };
+        if (dialOut is null) return false;
+        _ = DialOutAsync(dialOut, (outcome as RoutingOutcome.Redirected)?.PresentedCaller);
         return true;
     }
 
-    private async Task DialOutAsync(DialOut dialOut)
+    /// <param name="redirectedFrom">The caller to present when routing redirected the call; null for a number the caller dialled.</param>
+    private async Task DialOutAsync(DialOut dialOut, CallerIdentity? redirectedFrom)
     {
         SipOutboundLeg? leg = null;
         LegOutcome outcome;
         try
         {
-            var verdict = await B2bua.Routing(this).AuthorizeOutgoingAsync(new OutgoingCall(_callerLogin, _called), _routingStop.Token);
-            if (verdict == BarringVerdict.Barred)
+            // Barring is about what a user dials; a redirection was already allowed by the callee's own settings.
+            if (redirectedFrom is null
+                && await B2bua.Routing(this).AuthorizeOutgoingAsync(new OutgoingCall(_callerLogin, _called), _routingStop.Token) == BarringVerdict.Barred)
             {
                 Queue.Post(() => RejectDialOut(403, "Forbidden - Call Barred", $"outgoing calls of {_callerLogin} are barred"));
                 return;
             }
             DialingOut(B2bua.Log, Id, _called, dialOut.Trunk.Name, dialOut.E164);
-            leg = (SipOutboundLeg)Start(new LegRequest(new CallTarget.ExternalNumber(dialOut.E164), _caller));
+            leg = (SipOutboundLeg)Start(new LegRequest(new CallTarget.ExternalNumber(dialOut.E164), redirectedFrom ?? _caller));
             // Ring timeout and caller CANCEL both stop the routing token; the trunk leg follows it.
             using var stop = _routingStop.Token.Register(leg.Cancel);
             outcome = await leg.Outcome;

@@ -92,6 +92,15 @@ internal sealed partial class SipCall : IDialogOwner, ILegFactory
             Reject(488, "Not Acceptable Here - SDP Offer Required", "no SDP offer");
             return;
         }
+        if (RequestedSessionSeconds() == 0)
+        {
+            var minimum = ((int)B2bua.Options.MinSessionExpires.TotalSeconds).ToString(System.Globalization.CultureInfo.InvariantCulture);
+            _inviteTx.SendResponse(422, "Session Interval Too Small", InboundTag, w => w.WriteHeader("Min-SE", minimum));
+            B2bua.InviteAnswered(_inviteTx);
+            _callerResult = CallResult.Failed;
+            Finish("session interval below Min-SE", answered: false);
+            return;
+        }
         _media = CallMedia.TryCreate(B2bua.Relays, Id, B2bua.MediaAddress, B2bua.Codecs, B2bua.Ticker, B2bua.MusicOnHold, out var noPorts);
         if (_media is null)
         {
@@ -217,7 +226,7 @@ internal sealed partial class SipCall : IDialogOwner, ILegFactory
         _inviteTx.SendResponse(bytes);
     }
 
-    private byte[] BuildInboundResponse(int status, string reason, string? sdp)
+    private byte[] BuildInboundResponse(int status, string reason, string? sdp, SipHeaderWriter? headers = null)
     {
         using var buffer = new PooledBufferWriter(1024 + (sdp?.Length ?? 0));
         var w = new SipMessageWriter(buffer);
@@ -225,6 +234,7 @@ internal sealed partial class SipCall : IDialogOwner, ILegFactory
         DialogResponseHeaders.WriteRecordRoutes(w, _invite);
         w.WriteHeader(HeaderKind.Contact, B2bua.Endpoints.Contact(CallerFlow.Transport));
         w.WriteHeader(HeaderKind.Allow, SipHeaderValues.Allow);
+        headers?.Invoke(w);
         if (sdp is null) w.WriteBody(default);
         else w.WriteBody(Encoding.UTF8.GetBytes(sdp), Encoding.ASCII.GetBytes(SipHeaderValues.Sdp));
         return buffer.ToArray();

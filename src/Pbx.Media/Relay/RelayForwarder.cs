@@ -22,6 +22,8 @@ internal sealed class RelayForwarder
     private readonly ILogger _logger;
     private PayloadTypeMap _payloadTypeMap = PayloadTypeMap.Identity;
     private bool _suppressed;
+    private int _telephoneEventPayloadType = -1;
+    private readonly Dtmf.TelephoneEventReceiver _events = new();
 
     public RelayForwarder(RtpRelaySession session, RelayLegState from, RelayLegState to, RelayStreamKind kind, RtpRelayOptions options, ILogger logger)
     {
@@ -34,6 +36,13 @@ internal sealed class RelayForwarder
     }
 
     public StreamCounters Counters { get; } = new();
+
+    /// <summary>RFC 4733 packets with this payload type (as the sender numbers them) are reported as digits; -1 for none.</summary>
+    public int TelephoneEventPayloadType
+    {
+        get => Volatile.Read(ref _telephoneEventPayloadType);
+        set => Volatile.Write(ref _telephoneEventPayloadType, value);
+    }
 
     /// <summary>Packets are accepted (latching, idle time) but not sent on, e.g. while the server plays music on hold instead.</summary>
     public bool Suppressed
@@ -117,7 +126,8 @@ internal sealed class RelayForwarder
     {
         var packet = buffer.AsSpan(0, length);
         // A datagram that fills the buffer may have been cut short by the kernel.
-        if (length >= maxSize || !IsValid(packet))
+        RtpHeader header = default;
+        if (length >= maxSize || !IsValid(packet, ref header))
         {
             Counters.OnInvalid();
             return null;
@@ -134,6 +144,9 @@ internal sealed class RelayForwarder
                 break;
         }
         Counters.OnAccepted(_options.TimeProvider.GetTimestamp());
+        if (_kind == RelayStreamKind.Rtp && header.PayloadType == TelephoneEventPayloadType
+            && _events.TryAccept(header, header.GetPayload(packet), out var digit))
+            _session.OnDigit(_from.Leg, digit);
         if (Suppressed) return null;
 
         var destination = _to.GetLatch(_kind).Destination;
@@ -150,11 +163,11 @@ internal sealed class RelayForwarder
         return destination;
     }
 
-    private bool IsValid(ReadOnlySpan<byte> packet)
+    private bool IsValid(ReadOnlySpan<byte> packet, ref RtpHeader header)
     {
         if (_kind == RelayStreamKind.Rtcp) return RtcpPacket.IsValidCompound(packet, allowReducedSize: true);
         // Without rtcp-mux an RTCP packet on the RTP port is a misrouted or hostile datagram.
-        return RtpPacketClassifier.Classify(packet) == RtpPacketKind.Rtp && RtpHeader.TryRead(packet, out _);
+        return RtpPacketClassifier.Classify(packet) == RtpPacketKind.Rtp && RtpHeader.TryRead(packet, out header);
     }
 
     private void OnLatched(LatchingEndpoint latch)

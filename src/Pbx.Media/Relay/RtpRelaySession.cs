@@ -75,6 +75,18 @@ public sealed class RtpRelaySession : IAsyncDisposable, IDisposable
     }
 
     /// <summary>
+    /// A DTMF key press (RFC 4733) the phone on the given leg sent, once per press. Raised on a relay thread: handlers
+    /// must return quickly and not throw.
+    /// </summary>
+    public event Action<RelayLeg, char>? DigitReceived;
+
+    /// <summary>Reports RFC 4733 events arriving from <paramref name="leg"/> with this payload type; -1 stops.</summary>
+    public void SetTelephoneEventPayloadType(RelayLeg leg, int payloadType) =>
+        (leg == RelayLeg.A ? _rtpAToB : _rtpBToA).TelephoneEventPayloadType = payloadType;
+
+    internal void OnDigit(RelayLeg from, char digit) => DigitReceived?.Invoke(from, digit);
+
+    /// <summary>
     /// Stops (or resumes) sending RTP in <paramref name="direction"/> on; packets still latch and count as activity.
     /// Used while the server itself plays to the receiving leg (<see cref="RelayAudioInjector"/>).
     /// </summary>

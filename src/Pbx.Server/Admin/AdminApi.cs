@@ -13,5 +13,6 @@ internal static class AdminApi
         RoutingEndpoints.Map(api);
         SipAdminEndpoints.Map(api);
         TrunkEndpoints.Map(api);
+        CallEndpoints.Map(api);
     }
 }

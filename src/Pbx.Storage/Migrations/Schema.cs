@@ -160,6 +160,29 @@ public static class Schema
                 DELETE FROM routing_settings WHERE party_kind = 'group' AND party_id = OLD.name;
             END;
             """),
+        // SQLite cannot change a CHECK constraint in place: the journal is rebuilt with 'Redirected' allowed (calls
+        // routing sent elsewhere without ringing the number's owner), rows and ids kept.
+        new(6, "call_journal_redirected", """
+            CREATE TABLE call_journal_v6 (
+                id            INTEGER PRIMARY KEY,
+                user_login_id TEXT NOT NULL COLLATE NOCASE,
+                call_id       TEXT NOT NULL,
+                direction     TEXT NOT NULL CHECK (direction IN ('Incoming', 'Outgoing')),
+                local_number  TEXT NOT NULL,
+                remote_number TEXT NOT NULL,
+                remote_name   TEXT,
+                started_at    TEXT NOT NULL,
+                answered_at   TEXT,
+                ended_at      TEXT NOT NULL,
+                result        TEXT NOT NULL CHECK (result IN ('Answered', 'Missed', 'Busy', 'Rejected', 'Failed', 'Redirected')),
+                cause         TEXT
+            );
+            INSERT INTO call_journal_v6 SELECT id, user_login_id, call_id, direction, local_number, remote_number, remote_name,
+                started_at, answered_at, ended_at, result, cause FROM call_journal;
+            DROP TABLE call_journal;
+            ALTER TABLE call_journal_v6 RENAME TO call_journal;
+            CREATE INDEX call_journal_user_started ON call_journal(user_login_id, started_at);
+            """),
     ];
 
     public static int LatestVersion => Migrations[^1].Version;

@@ -2,7 +2,7 @@ namespace Pbx.Telephony.Journal;
 
 public enum CallDirection { Incoming, Outgoing }
 
-public enum CallResult { Answered, Missed, Busy, Rejected, Failed }
+public enum CallResult { Answered, Missed, Busy, Rejected, Failed, Redirected }
 
 /// <summary>One party's view of a finished call: each call writes one row per PBX user involved.</summary>
 public sealed record CallJournalEntry(

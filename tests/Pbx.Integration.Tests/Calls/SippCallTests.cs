@@ -83,6 +83,7 @@ public sealed partial class SippCallTests
         AssertBridged(caller, answered, callee);
         await AssertJournalAsync(daemon, Alice, "Outgoing", "Answered", Bob.Number);
         await AssertJournalAsync(daemon, Bob, "Incoming", "Answered", Alice.Number);
+        await AssertNothingLeftAsync(daemon);
     }
 
     [Fact]
@@ -97,6 +98,7 @@ public sealed partial class SippCallTests
         Assert.Contains("BYE sip:", caller.Messages);
         await AssertJournalAsync(daemon, Alice, "Outgoing", "Answered", Bob.Number);
         await AssertJournalAsync(daemon, Bob, "Incoming", "Answered", Alice.Number);
+        await AssertNothingLeftAsync(daemon);
     }
 
     [Fact]
@@ -110,6 +112,7 @@ public sealed partial class SippCallTests
         Assert.Contains($"invite from {Alice.Number} ", answered.Log);
         await AssertJournalAsync(daemon, Alice, "Outgoing", "Busy", Bob.Number);
         await AssertJournalAsync(daemon, Bob, "Incoming", "Busy", Alice.Number);
+        await AssertNothingLeftAsync(daemon);
     }
 
     [Fact]
@@ -121,6 +124,7 @@ public sealed partial class SippCallTests
 
         AssertPassed(caller, daemon, "caller");
         await AssertJournalAsync(daemon, Alice, "Outgoing", "Failed", "999");
+        await AssertNothingLeftAsync(daemon);
     }
 
     [Fact]
@@ -134,6 +138,7 @@ public sealed partial class SippCallTests
         // Nothing could ring: the caller's row is Failed, the callee still learns of a missed call.
         await AssertJournalAsync(daemon, Alice, "Outgoing", "Failed", Carol.Number);
         await AssertJournalAsync(daemon, Carol, "Incoming", "Missed", Alice.Number);
+        await AssertNothingLeftAsync(daemon);
     }
 
     [Fact]
@@ -148,6 +153,7 @@ public sealed partial class SippCallTests
         Assert.Contains("CANCEL sip:", cancelled.Messages);
         await AssertJournalAsync(daemon, Alice, "Outgoing", "Missed", Bob.Number);
         await AssertJournalAsync(daemon, Bob, "Incoming", "Missed", Alice.Number);
+        await AssertNothingLeftAsync(daemon);
     }
 
     [Fact]
@@ -165,6 +171,7 @@ public sealed partial class SippCallTests
         Assert.InRange(took, TimeSpan.FromSeconds(2.5), TimeSpan.FromSeconds(10));
         await AssertJournalAsync(daemon, Alice, "Outgoing", "Missed", Bob.Number);
         await AssertJournalAsync(daemon, Bob, "Incoming", "Missed", Alice.Number);
+        await AssertNothingLeftAsync(daemon);
     }
 
     [Fact]
@@ -196,6 +203,22 @@ public sealed partial class SippCallTests
         Assert.True(packets.Average(p => p.Rms) > 300, $"music on hold is silent (mean RMS {packets.Average(p => p.Rms):0})");
         await AssertJournalAsync(daemon, Alice, "Outgoing", "Answered", Bob.Number);
         await AssertJournalAsync(daemon, Bob, "Incoming", "Answered", Alice.Number);
+        await AssertNothingLeftAsync(daemon);
+    }
+
+    /// <summary>Every call is gone and every relay port pair is back, whichever way the call ended.</summary>
+    private static async Task AssertNothingLeftAsync(DaemonProcess daemon)
+    {
+        using var admin = daemon.AdminClient();
+        JsonNode? state = null;
+        var clock = Stopwatch.StartNew();
+        while (clock.Elapsed < TimeSpan.FromSeconds(5))
+        {
+            state = await admin.GetFromJsonAsync<JsonNode>("/api/calls");
+            if (state!["calls"]!.AsArray().Count == 0 && state["rtpPortPairsInUse"]!.GetValue<int>() == 0) return;
+            await Task.Delay(100);
+        }
+        Assert.Fail($"calls or relay ports left behind: {state?.ToJsonString()}");
     }
 
     private sealed record RtpPacket(int PayloadType, uint Ssrc, double Rms);
