@@ -70,6 +70,7 @@ internal sealed partial class SipOutboundLeg : IOutboundLeg
         {
             // The phone placing the call is not rung for it.
             if (!_ringCallerDevice && binding.Flow == Call.CallerFlow) continue;
+            if (!IsOfRequestedKind(binding)) continue;
             var fork = new OutboundFork(this, ForkTarget.Of(binding, Call.B2bua.Endpoints.Host));
             _forks.Add(fork);
             fork.Send(offer);
@@ -77,6 +78,17 @@ internal sealed partial class SipOutboundLeg : IOutboundLeg
         if (_forks.Count == 0 || _forks.All(f => f.State == ForkState.Failed))
             Decide(new LegOutcome.NotAnswered(LegFailure.Unavailable, 480));
     }
+
+    /// <summary>
+    /// A target of one device kind rings only matching registrations: the mobile client is the one that registered
+    /// with +sip.mobility="mobile" (RFC 3840), desk phones and softphones are the others.
+    /// </summary>
+    private bool IsOfRequestedKind(Pbx.Sip.Registrar.Binding binding) => Request.Target switch
+    {
+        CallTarget.DevicesOfKind { Kind: Pbx.Telephony.Accounts.DeviceKind.MobileClient } => binding.IsMobile,
+        CallTarget.DevicesOfKind { Kind: Pbx.Telephony.Accounts.DeviceKind.DeskPhone or Pbx.Telephony.Accounts.DeviceKind.Softphone } => !binding.IsMobile,
+        _ => true,
+    };
 
     public void OnForkProvisional(OutboundFork fork, int status, SessionDescription? sdp)
     {

@@ -10,9 +10,9 @@ internal static class JournalCommands
 
     public static Command Create(CommandContext context)
     {
-        var user = new Option<string?>("--user") { Description = "Only this user's calls (login ID)" };
+        var user = new Option<string?>("--user") { Description = "Only this user's calls (login ID or one of the user's numbers)" };
         var direction = new Option<string?>("--direction") { Description = "Incoming or Outgoing" };
-        var result = new Option<string?>("--result") { Description = "Answered, Missed, Busy, Rejected or Failed" };
+        var result = new Option<string?>("--result") { Description = "Answered, Missed, Busy, Rejected, Failed or Redirected" };
         var from = new Option<string?>("--from") { Description = "Calls started at or after this time (ISO 8601)" };
         var to = new Option<string?>("--to") { Description = "Calls started before this time (ISO 8601)" };
         var limit = new Option<int?>("--limit") { Description = "At most this many rows (default 100)" };

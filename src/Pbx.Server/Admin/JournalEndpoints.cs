@@ -9,9 +9,13 @@ internal static class JournalEndpoints
     public static void Map(RouteGroupBuilder journal)
     {
         journal.MapGet("/calls", async (string? user, CallDirection? direction, CallResult? result, DateTimeOffset? from, DateTimeOffset? to,
-            int? limit, ICallJournal calls, CancellationToken ct) =>
+            int? limit, ICallJournal calls, Pbx.Telephony.Accounts.IDirectoryStore directory, CancellationToken ct) =>
         {
             if (limit is < 1 or > 10_000) return Problems.Invalid("limit", "must be between 1 and 10000");
+            // Admins think in extensions: "user" may be a login ID or one of the user's numbers.
+            if (user is not null && await directory.FindUserAsync(user, ct) is null
+                && await directory.FindNumberAsync(user, ct) is { UserLoginId: { } owner })
+                user = owner;
             return TypedResults.Ok(await calls.QueryAsync(new CallJournalQuery(user, direction, result, from, to, limit ?? 100), ct));
         });
 

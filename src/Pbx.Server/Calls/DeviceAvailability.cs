@@ -9,8 +9,9 @@ internal sealed class DeviceAvailability(BindingTable bindings, TimeProvider tim
     public ValueTask<bool> HasRegisteredDeviceAsync(string loginId, CancellationToken cancellation) =>
         ValueTask.FromResult(bindings.Lookup(loginId.ToLowerInvariant(), time.GetUtcNow()).Count > 0);
 
-    // Registrations do not say yet which one is the mobile client, so auto-pilot treats it as not reachable.
-    public ValueTask<bool> IsMobileClientReachableAsync(string loginId, CancellationToken cancellation) => ValueTask.FromResult(false);
+    // The mobile client is a registration with +sip.mobility="mobile"; registered means reachable over data.
+    public ValueTask<bool> IsMobileClientReachableAsync(string loginId, CancellationToken cancellation) =>
+        ValueTask.FromResult(bindings.Lookup(loginId.ToLowerInvariant(), time.GetUtcNow()).Any(binding => binding.IsMobile));
 
     // Call waiting is the default: a user on the phone still gets the new call offered, and the phones decide (486).
     public ValueTask<bool> IsBusyOnCallAsync(string loginId, CancellationToken cancellation) =>

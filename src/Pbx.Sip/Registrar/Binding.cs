@@ -26,6 +26,12 @@ public sealed record Binding(
     DateTimeOffset UpdatedAt,
     DateTimeOffset RegisteredAt)
 {
+    /// <summary>
+    /// The device says it is a mobile client (RFC 3840 feature tag <c>+sip.mobility="mobile"</c> on its Contact):
+    /// auto-pilot rings it first while it is registered.
+    /// </summary>
+    public bool IsMobile { get; init; }
+
     /// <summary>What identifies the binding inside its AoR: the device instance when known, else the contact URI.</summary>
     public string Key => InstanceId is null ? Contact : $"{InstanceId};reg-id={RegId}";
 }

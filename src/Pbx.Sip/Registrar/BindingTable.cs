@@ -55,7 +55,7 @@ public sealed class BindingTable
                 }
                 var binding = new Binding(request.Aor, change.Contact, change.InstanceId, change.RegId, change.Q,
                     now.AddSeconds(Math.Min(change.ExpiresSeconds, options.MaxExpiresSeconds)), request.CallId, request.CSeq, flow,
-                    request.Path, request.UserAgent, now, old?.RegisteredAt ?? now);
+                    request.Path, request.UserAgent, now, old?.RegisteredAt ?? now) { IsMobile = change.IsMobile };
                 if (old is not null) list[index] = binding;
                 else
                 {

@@ -6,7 +6,7 @@ using Pbx.Sip.Messages;
 namespace Pbx.Sip.Registrar;
 
 /// <summary>One Contact of a REGISTER with its requested lifetime (0 removes it).</summary>
-public sealed record ContactChange(string Contact, int ExpiresSeconds, double Q, string? InstanceId, int? RegId);
+public sealed record ContactChange(string Contact, int ExpiresSeconds, double Q, string? InstanceId, int? RegId, bool IsMobile = false);
 
 /// <summary>What a REGISTER asks for, read out of the message before the binding table is touched.</summary>
 public sealed record RegisterRequest(
@@ -57,7 +57,9 @@ public sealed record RegisterRequest(
             }
             string? instance = contact.TryGetParameter("+sip.instance"u8, out var inst) ? Encoding.UTF8.GetString(inst).Trim('"') : null;
             int? regId = contact.TryGetParameter("reg-id"u8, out var reg) && Utf8Parser.TryParse(reg, out int r, out var used) && used == reg.Length ? r : null;
-            contacts.Add(new ContactChange(Encoding.UTF8.GetString(contact.Uri.Raw), expires ?? headerExpires ?? options.DefaultExpiresSeconds, q, instance, regId));
+            bool mobile = contact.TryGetParameter("+sip.mobility"u8, out var mobility)
+                && Encoding.UTF8.GetString(mobility).Trim('"').Equals("mobile", StringComparison.OrdinalIgnoreCase);
+            contacts.Add(new ContactChange(Encoding.UTF8.GetString(contact.Uri.Raw), expires ?? headerExpires ?? options.DefaultExpiresSeconds, q, instance, regId, mobile));
         }
         // RFC 3261 §10.3 step 6: "*" only alone and only with Expires: 0.
         if (wildcard && (contacts.Count > 0 || headerExpires != 0))

@@ -183,6 +183,10 @@ public static class Schema
             ALTER TABLE call_journal_v6 RENAME TO call_journal;
             CREATE INDEX call_journal_user_started ON call_journal(user_login_id, started_at);
             """),
+        // A registration that says it is a mobile client (+sip.mobility="mobile") keeps saying so across restarts.
+        new(7, "sip_bindings_mobile", """
+            ALTER TABLE sip_bindings ADD COLUMN mobile INTEGER NOT NULL DEFAULT 0;
+            """),
     ];
 
     public static int LatestVersion => Migrations[^1].Version;

@@ -23,15 +23,15 @@ public sealed class SqliteBindingStore(SqliteDatabase database) : IBindingStore
             if (changed.Count > 0)
                 await connection.ExecuteAsync("""
                     INSERT OR REPLACE INTO sip_bindings (aor, binding_key, contact, instance_id, reg_id, q, expires_at, call_id, cseq,
-                        transport, remote_address, remote_port, connection_id, path_json, user_agent, updated_at, registered_at)
+                        transport, remote_address, remote_port, connection_id, path_json, user_agent, updated_at, registered_at, mobile)
                     VALUES (@Aor, @Key, @Contact, @InstanceId, @RegId, @Q, @ExpiresAt, @CallId, @CSeq,
-                        @Transport, @RemoteAddress, @RemotePort, @ConnectionId, @PathJson, @UserAgent, @UpdatedAt, @RegisteredAt)
+                        @Transport, @RemoteAddress, @RemotePort, @ConnectionId, @PathJson, @UserAgent, @UpdatedAt, @RegisteredAt, @Mobile)
                     """, changed.Select(b => new
                 {
                     b.Aor, b.Key, b.Contact, b.InstanceId, b.RegId, b.Q, ExpiresAt = DapperSetup.Format(b.ExpiresAt), b.CallId, CSeq = (long)b.CSeq,
                     Transport = b.Flow.Transport.ToString(), RemoteAddress = b.Flow.Remote.Address.ToString(), RemotePort = b.Flow.Remote.Port,
                     b.Flow.ConnectionId, PathJson = JsonSerializer.Serialize(b.Path), b.UserAgent, UpdatedAt = DapperSetup.Format(b.UpdatedAt),
-                    RegisteredAt = DapperSetup.Format(b.RegisteredAt),
+                    RegisteredAt = DapperSetup.Format(b.RegisteredAt), Mobile = b.IsMobile ? 1 : 0,
                 }), tx);
             return 0;
         }, cancellationToken);
@@ -54,10 +54,14 @@ public sealed class SqliteBindingStore(SqliteDatabase database) : IBindingStore
         public string? UserAgent { get; init; }
         public string UpdatedAt { get; init; } = "";
         public string RegisteredAt { get; init; } = "";
+        public long Mobile { get; init; }
 
         public Binding ToBinding() => new(
             Aor, Contact, InstanceId, (int?)RegId, Q, DapperSetup.Parse(ExpiresAt), CallId, (uint)Cseq,
             new SipFlow(Enum.Parse<SipTransportKind>(Transport), new IPEndPoint(IPAddress.Parse(RemoteAddress), (int)RemotePort), ConnectionId),
-            JsonSerializer.Deserialize<List<string>>(PathJson) ?? [], UserAgent, DapperSetup.Parse(UpdatedAt), DapperSetup.Parse(RegisteredAt));
+            JsonSerializer.Deserialize<List<string>>(PathJson) ?? [], UserAgent, DapperSetup.Parse(UpdatedAt), DapperSetup.Parse(RegisteredAt))
+        {
+            IsMobile = Mobile != 0,
+        };
     }
 }

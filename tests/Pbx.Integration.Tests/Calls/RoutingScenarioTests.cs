@@ -270,6 +270,28 @@ public sealed partial class RoutingScenarioTests(ITestOutputHelper log)
         await AssertJournalAsync(daemon, Bob, "Incoming", "Missed", Bob.Number, Alice.Number, causeContains: "mailbox bob");
     }
 
+    [Fact]
+    public async Task Auto_pilot_with_a_reachable_mobile_client_rings_it_first_then_the_desk()
+    {
+        await using var daemon = await StartAsync();
+        await SetRoutingAsync(daemon, "users", Bob.Login, "autopilot",
+            """{"preferred": "AutoPilot", "times": {"mobileClient": "00:00:04", "desk": "00:00:05", "cell": "00:00:08"}}""");
+        await using var mobile = await DeviceAsync(daemon, Bob, RingsUntilCancelled, "register_mobile.xml");
+        await using var desk = await DeviceAsync(daemon, Bob, Answers);
+
+        var caller = await CallAsync(daemon, CallerAnswered, Bob.Number);
+        var mobileSide = await FinishedAsync(daemon, mobile, "bob's mobile client");
+        var deskSide = await FinishedAsync(daemon, desk, "bob's desk phone");
+
+        var t0 = CallerInviteSent(caller);
+        AssertAt("the mobile client's INVITE (reachable: first)", t0, Received(mobileSide, "bob's mobile client", "INVITE"), 0);
+        AssertAt("the CANCEL to the mobile client (its time 4 s)", t0, Received(mobileSide, "bob's mobile client", "CANCEL"), 4);
+        AssertAt("the desk phone's INVITE (after the mobile client)", t0, Received(deskSide, "bob's desk phone", "INVITE"), 4);
+
+        await AssertJournalAsync(daemon, Alice, "Outgoing", "Answered", Alice.Number, Bob.Number);
+        await AssertJournalAsync(daemon, Bob, "Incoming", "Answered", Bob.Number, Alice.Number);
+    }
+
     // ---- daemon and settings
 
     private static async Task<DaemonProcess> StartAsync()
@@ -327,10 +349,11 @@ public sealed partial class RoutingScenarioTests(ITestOutputHelper log)
     // ---- devices and the caller
 
     /// <summary>Registers the account from a fresh port and starts the device scenario on that same port.</summary>
-    private static async Task<Sipp.Callee> DeviceAsync(DaemonProcess daemon, Account account, string scenario)
+    /// <param name="registration">register_mobile.xml registers as a mobile client (+sip.mobility="mobile").</param>
+    private static async Task<Sipp.Callee> DeviceAsync(DaemonProcess daemon, Account account, string scenario, string registration = "register_digest.xml")
     {
         var port = FreePorts.Next();
-        var registered = await Sipp.RunAsync(daemon, "register_digest.xml", account.Login, account.Password, expires: 300, localPort: port);
+        var registered = await Sipp.RunAsync(daemon, registration, account.Login, account.Password, expires: 300, localPort: port);
         AssertPassed(registered, daemon, $"REGISTER of {account.Login}");
         return await Sipp.AnswerAsync(scenario, port, DeviceLimit);
     }

@@ -84,6 +84,12 @@ public sealed partial class SippCallTests
         await AssertJournalAsync(daemon, Alice, "Outgoing", "Answered", Bob.Number);
         await AssertJournalAsync(daemon, Bob, "Incoming", "Answered", Alice.Number);
         await AssertNothingLeftAsync(daemon);
+        // pbxctl finds bob's journal by his extension as well as by his login ID.
+        var listed = await daemon.PbxCtlAsync("journal", "--user", Bob.Number);
+        Assert.True(listed.ExitCode == 0, listed.ToString());
+        Assert.Contains("bob", listed.Output);
+        Assert.Contains("Answered", listed.Output);
+        Assert.DoesNotContain("alice ", listed.Output);
     }
 
     [Fact]

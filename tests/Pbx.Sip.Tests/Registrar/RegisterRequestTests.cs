@@ -54,6 +54,13 @@ public sealed class RegisterRequestTests
     }
 
     [Fact]
+    public void A_contact_with_the_mobile_feature_tag_is_a_mobile_client_and_others_are_not()
+    {
+        var request = Read(Register("", "Contact: <sip:a@10.0.0.1>;+sip.mobility=\"mobile\", <sip:a@10.0.0.2>;+sip.mobility=\"fixed\", <sip:a@10.0.0.3>"), out _, out _)!;
+        Assert.Equal([true, false, false], request.Contacts.Select(c => c.IsMobile));
+    }
+
+    [Fact]
     public void A_wildcard_alone_with_expires_zero_removes_all()
     {
         var request = Read(Register("Expires: 0", "Contact: *"), out _, out _)!;
