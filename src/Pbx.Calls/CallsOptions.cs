@@ -21,6 +21,9 @@ public sealed class CallsOptions
     /// <summary>The country's tones (ringback for a party being transferred).</summary>
     public Pbx.Media.Tones.TonePlan Tones { get; set; } = Pbx.Media.Tones.TonePlan.Germany;
 
+    /// <summary>How long an answered leg that must be confirmed by a keypress (iFMC) waits for the digit.</summary>
+    public TimeSpan KeypressConfirmation { get; set; } = TimeSpan.FromSeconds(15);
+
     /// <summary>How often media timeouts are checked.</summary>
     public TimeSpan MediaCheckInterval { get; set; } = TimeSpan.FromSeconds(2);
 }

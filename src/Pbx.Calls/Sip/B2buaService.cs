@@ -29,8 +29,9 @@ public sealed partial class B2buaService : IAsyncDisposable
 
     public B2buaService(CallsOptions options, ISipLocalEndpoints endpoints, BindingTable bindings, RtpRelaySessionFactory relays,
         IPAddress mediaAddress, CodecPolicy codecs, ICallDirectory directory, Func<ILegFactory, RoutingEngine> routing,
-        ICallEvents events, MediaTicker ticker, MusicOnHold music, TimeProvider time, ILogger logger)
+        ICallEvents events, MediaTicker ticker, MusicOnHold music, PromptLibrary prompts, TimeProvider time, ILogger logger)
     {
+        Prompts = prompts;
         Ticker = ticker;
         MusicOnHold = music;
         Options = options;
@@ -58,6 +59,7 @@ public sealed partial class B2buaService : IAsyncDisposable
     internal ICallEvents Events { get; }
     internal MediaTicker Ticker { get; }
     internal MusicOnHold MusicOnHold { get; }
+    internal PromptLibrary Prompts { get; }
     internal TimeProvider Time { get; }
     internal ILogger Log { get; }
     internal DialogTable Dialogs { get; } = new();

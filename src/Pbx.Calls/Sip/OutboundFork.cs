@@ -226,6 +226,13 @@ internal sealed partial class OutboundFork(SipOutboundLeg leg, ForkTarget target
             CurrentCall.OnInDialogRequest(this, dialog, transaction);
             return;
         }
+        if (transaction.Request.Method == SipMethod.Info && leg.IsConfirming(this))
+        {
+            // The keypress that confirms an iFMC leg may come as SIP INFO rather than RFC 4733.
+            transaction.SendResponse(200, "OK");
+            if (SipCall.ReadInfoDigit(transaction.Request) is not null) leg.Call.Queue.Post(leg.OnConfirmDigit);
+            return;
+        }
         // A device that lost the race may still hang up its half-made dialog.
         if (transaction.Request.Method == SipMethod.Bye)
         {

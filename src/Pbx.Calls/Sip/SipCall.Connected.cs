@@ -21,6 +21,8 @@ internal sealed partial class SipCall
     {
         var fork = leg.Answered!;
         var answer = fork.AnswerSdp is { } sdp ? _media!.Complete(_initialExchange!, sdp) : null;
+        // Whatever played to the callee side while it was set up (a confirmation prompt) stops now.
+        _media!.RefreshMusicOnHold();
         if (answer is null)
         {
             leg.HangUp();
@@ -50,7 +52,6 @@ internal sealed partial class SipCall
         _phase = CallPhase.Connected;
         _answeredAt = B2bua.Time.GetUtcNow();
         Connected(B2bua.Log, Id, _caller.Number, _called, fork.Target.Contact);
-        _media!.Relay.DigitReceived += (side, digit) => Queue.Post(() => OnDigit(side, digit, "RFC 4733"));
         StartTimers();
         StartSessionTimers(sessionSeconds, fork.SessionExpires);
     }
@@ -240,7 +241,7 @@ internal sealed partial class SipCall
     }
 
     /// <summary>SIP INFO DTMF: application/dtmf-relay ("Signal=5") or application/dtmf ("5").</summary>
-    private static char? ReadInfoDigit(SipMessage request)
+    internal static char? ReadInfoDigit(SipMessage request)
     {
         if (!request.TryGetHeader(HeaderKind.ContentType, out var type) || request.Body.IsEmpty) return null;
         var body = Encoding.UTF8.GetString(request.Body).Trim();

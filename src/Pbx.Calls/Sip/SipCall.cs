@@ -107,6 +107,7 @@ internal sealed partial class SipCall : IDialogOwner, ILegFactory
             Reject(503, "Service Unavailable - No Media Ports", noPorts ?? "no media ports");
             return;
         }
+        _media.Relay.DigitReceived += (side, digit) => Queue.Post(() => OnRelayDigit(side, digit));
         _initialExchange = _media.BeginOffer(RelayLeg.A, offer);
         if (_initialExchange is null)
         {

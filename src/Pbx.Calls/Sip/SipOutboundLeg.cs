@@ -17,6 +17,8 @@ internal sealed partial class SipOutboundLeg : IOutboundLeg
     private bool _connected;
 
     private readonly bool _ringCallerDevice;
+    private OutboundFork? _confirming;
+    private ITimer? _confirmTimer;
 
     /// <param name="ringCallerDevice">Transfers may ring the phone the call came from; a new call never rings its own caller.</param>
     public SipOutboundLeg(SipCall call, LegRequest request, string offer, bool ringCallerDevice = false)
@@ -47,6 +49,11 @@ internal sealed partial class SipOutboundLeg : IOutboundLeg
     public void Cancel() => Call.Queue.Post(() =>
     {
         if (_decided) return;
+        if (_confirming is not null)
+        {
+            _confirmTimer?.Dispose();
+            Call.EndConfirmation(this);
+        }
         foreach (var fork in _forks) fork.Cancel();
         Decide(new LegOutcome.NotAnswered(LegFailure.Cancelled));
     });
@@ -103,11 +110,61 @@ internal sealed partial class SipOutboundLeg : IOutboundLeg
 
     public void OnForkAnswered(OutboundFork fork)
     {
-        if (_decided || Call.IsFinished)
+        if (_decided || Call.IsFinished || _confirming is not null)
         {
             fork.HangUp();
             return;
         }
+        if (Request.ConfirmByKeypress)
+        {
+            BeginConfirmation(fork);
+            return;
+        }
+        Accept(fork);
+    }
+
+    /// <summary>
+    /// iFMC "confirm by keypress": the answering party hears the prompt and counts as answered only after a digit,
+    /// so a mobile mailbox cannot take the call. Other forks stop now; the caller keeps hearing ringback.
+    /// </summary>
+    private void BeginConfirmation(OutboundFork fork)
+    {
+        foreach (var other in _forks)
+        {
+            if (other != fork) other.Cancel();
+        }
+        if (!Call.BeginConfirmation(this, fork))
+        {
+            fork.HangUp();
+            Decide(new LegOutcome.NotAnswered(LegFailure.Failed));
+            return;
+        }
+        _confirming = fork;
+        _confirmTimer = Call.B2bua.Time.CreateTimer(static s => ((SipOutboundLeg)s!).Call.Queue.Post(((SipOutboundLeg)s!).OnConfirmationTimeout),
+            this, Call.B2bua.Options.KeypressConfirmation, Timeout.InfiniteTimeSpan);
+    }
+
+    public bool IsConfirming(OutboundFork fork) => _confirming == fork && !_decided;
+
+    /// <summary>The confirming party pressed a digit (RFC 4733 through the relay, or SIP INFO).</summary>
+    public void OnConfirmDigit()
+    {
+        if (_confirming is not { } fork || _decided) return;
+        _confirmTimer?.Dispose();
+        Call.EndConfirmation(this);
+        Accept(fork);
+    }
+
+    private void OnConfirmationTimeout()
+    {
+        if (_confirming is not { } fork || _decided) return;
+        Call.EndConfirmation(this);
+        fork.HangUp();
+        Decide(new LegOutcome.NotAnswered(LegFailure.NoAnswer));
+    }
+
+    private void Accept(OutboundFork fork)
+    {
         Answered = fork;
         foreach (var other in _forks)
         {

@@ -37,15 +37,22 @@ internal static class CallServices
         });
         services.AddSingleton(provider =>
         {
-            var music = MusicOnHold.Load(options.Calls.MusicOnHoldFile, out var problem);
+            // The configured file, else the tune scripts/prompts/generate.sh renders next to the prompts, else the built-in one.
+            var generated = Path.Combine(provider.GetRequiredService<PromptLibrary>().Folder, "moh", "default.wav");
+            var file = options.Calls.MusicOnHoldFile.Length > 0 ? options.Calls.MusicOnHoldFile : File.Exists(generated) ? generated : null;
+            var music = MusicOnHold.Load(file, out var problem);
             if (problem is not null)
                 provider.GetRequiredService<ILoggerFactory>().CreateLogger("Pbx.Calls").LogWarning(
-                    "Music on hold file {File} is not usable ({Problem}); playing the built-in melody", options.Calls.MusicOnHoldFile, problem);
+                    "Music on hold file {File} is not usable ({Problem}); playing the built-in melody", file, problem);
             return music;
         });
         services.AddSingleton(provider => new Pbx.Calls.Trunks.TrunkService([.. options.Trunks.Select(t => t.ToSettings())],
             provider.GetRequiredService<SipEndpoints>(), provider.GetRequiredService<TimeProvider>(),
             provider.GetRequiredService<ILoggerFactory>().CreateLogger("Pbx.Trunks")));
+        services.AddSingleton(provider => new PromptLibrary(
+            options.Calls.PromptsDirectory.Length > 0 ? options.Calls.PromptsDirectory
+                : Path.Combine(provider.GetRequiredService<Hosting.DataLocation>().Directory, "prompts"),
+            options.Calls.Language));
         services.AddSingleton(provider => Create(provider, options));
     }
 
@@ -62,13 +69,14 @@ internal static class CallServices
             MediaTimeout = TimeSpan.FromSeconds(options.Calls.MediaTimeoutSeconds),
             MaxDuration = TimeSpan.FromSeconds(options.Calls.MaxDurationSeconds),
             TransferRecall = TimeSpan.FromSeconds(options.Calls.TransferRecallSeconds),
+            KeypressConfirmation = TimeSpan.FromSeconds(options.Calls.KeypressConfirmationSeconds),
             Tones = Pbx.Media.Tones.TonePlan.TryGet(options.Calls.ToneCountry, out var tones) ? tones : Pbx.Media.Tones.TonePlan.Germany,
         };
         return new B2buaService(calls, endpoints, provider.GetRequiredService<BindingTable>(),
             provider.GetRequiredService<RtpRelaySessionFactory>(), mediaAddress, CodecPolicyFrom(options.Rtp),
             provider.GetRequiredService<ICallDirectory>(), legs => new RoutingEngine(legs, settings, availability, time),
             provider.GetRequiredService<ICallEvents>(), provider.GetRequiredService<Pbx.Media.Timing.MediaTicker>(),
-            provider.GetRequiredService<MusicOnHold>(), time, provider.GetRequiredService<ILoggerFactory>().CreateLogger("Pbx.Calls"))
+            provider.GetRequiredService<MusicOnHold>(), provider.GetRequiredService<PromptLibrary>(), time, provider.GetRequiredService<ILoggerFactory>().CreateLogger("Pbx.Calls"))
         {
             Trunks = options.Trunks.Count > 0 ? provider.GetRequiredService<Pbx.Calls.Trunks.TrunkService>() : null,
         };

@@ -204,12 +204,21 @@ public sealed class CallOptions
     public string MusicOnHoldFile { get; set; } = "";
     /// <summary>A blind transfer not answered within this time comes back to the transferrer (5–120 s).</summary>
     public int TransferRecallSeconds { get; set; }
+    /// <summary>Where scripts/prompts/generate.sh put the prompts; empty: the "prompts" folder of the data directory.</summary>
+    public string PromptsDirectory { get; set; } = "";
+    /// <summary>The system language of prompts (en, de, fr); users with their own language hear theirs where it exists.</summary>
+    public string Language { get; set; } = "";
+    /// <summary>How long an iFMC party that must confirm by keypress has to press a digit.</summary>
+    public int KeypressConfirmationSeconds { get; set; }
     /// <summary>Whose tones callers hear (ringback, busy): DE, US or FR.</summary>
     public string ToneCountry { get; set; } = "";
 
     internal void Validate(List<ConfigError> errors)
     {
         OptionRules.Range(errors, "Calls:TransferRecallSeconds", TransferRecallSeconds, 5, 120);
+        OptionRules.Range(errors, "Calls:KeypressConfirmationSeconds", KeypressConfirmationSeconds, 3, 120);
+        if (Language is not ("en" or "de" or "fr"))
+            errors.Add(new("Calls:Language", $"'{Language}' has no prompts; known: en, de, fr"));
         if (!Pbx.Media.Tones.TonePlan.TryGet(ToneCountry, out _))
             errors.Add(new("Calls:ToneCountry", $"'{ToneCountry}' has no tone plan; known: {string.Join(", ", Pbx.Media.Tones.TonePlan.BuiltIn.Select(p => p.CountryCode))}"));
         if (MusicOnHoldFile.Length > 0 && !File.Exists(MusicOnHoldFile))
