@@ -24,6 +24,9 @@ public sealed class CallsOptions
     /// <summary>How long an answered leg that must be confirmed by a keypress (iFMC) waits for the digit.</summary>
     public TimeSpan KeypressConfirmation { get; set; } = TimeSpan.FromSeconds(15);
 
+    /// <summary>Dialled from another of the user's devices, this takes over the user's connected call (call pull).</summary>
+    public string CallPullCode { get; set; } = "*77";
+
     /// <summary>How often media timeouts are checked.</summary>
     public TimeSpan MediaCheckInterval { get; set; } = TimeSpan.FromSeconds(2);
 }

@@ -153,6 +153,13 @@ public sealed partial class B2buaService : IAsyncDisposable
 
     internal void InviteAnswered(ServerTransaction transaction) => _pendingInvites.TryRemove(transaction, out _);
 
+    internal SipCall? FindConnectedCallOf(string loginId, SipCall except) =>
+        _calls.Keys.FirstOrDefault(call => call != except && call.HasParty(loginId));
+
+    /// <summary>Moves <paramref name="loginId"/>'s side of call <paramref name="callId"/> to the devices <paramref name="target"/> names.</summary>
+    public Task<CallMoveResult> MoveAsync(string callId, string loginId, CallTarget target) =>
+        _calls.Keys.FirstOrDefault(call => call.Id == callId) is { } found ? found.PushAsync(loginId, target) : Task.FromResult(CallMoveResult.NotAParty);
+
     internal void Forget(SipCall call) => _calls.TryRemove(call, out _);
 
     /// <summary>Hangs up every call (daemon shutdown): BYE to connected legs, 503 or CANCEL to ones being set up.</summary>

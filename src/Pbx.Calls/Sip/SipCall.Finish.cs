@@ -10,6 +10,8 @@ internal sealed partial class SipCall
     private DateTimeOffset? _answeredAt;
     private string? _calleeLogin;
     private CallResult _callerResult = CallResult.Missed;
+    // A call that only carried a device into another call (pull) leaves no journal rows of its own.
+    private bool _quiet;
 
     /// <summary>For the admin's list of calls; read from another thread, so it only copies fields.</summary>
     public ActiveCall? Describe()
@@ -50,7 +52,7 @@ internal sealed partial class SipCall
         _media = null;
         if (media is not null) _ = media.DisposeAsync().AsTask();
         Ended(B2bua.Log, Id, cause);
-        _ = WriteJournalAsync(cause, answered);
+        if (!_quiet) _ = WriteJournalAsync(cause, answered);
         B2bua.Forget(this);
         _invite.Dispose();
     }

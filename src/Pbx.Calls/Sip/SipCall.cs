@@ -92,6 +92,12 @@ internal sealed partial class SipCall : IDialogOwner, ILegFactory
             Reject(488, "Not Acceptable Here - SDP Offer Required", "no SDP offer");
             return;
         }
+        if (_called == B2bua.Options.CallPullCode && _fromTrunk is null)
+        {
+            if (B2bua.FindConnectedCallOf(_callerLogin, except: this) is { } pulled) pulled.AcceptPull(this, _callerLogin, offer);
+            else Reject(404, "Not Found - No Call To Pull", "no connected call to pull");
+            return;
+        }
         if (RequestedSessionSeconds() == 0)
         {
             var minimum = ((int)B2bua.Options.MinSessionExpires.TotalSeconds).ToString(System.Globalization.CultureInfo.InvariantCulture);

@@ -20,10 +20,14 @@ internal sealed partial class SipOutboundLeg : IOutboundLeg
     private OutboundFork? _confirming;
     private ITimer? _confirmTimer;
 
+    private readonly Pbx.Sip.Transports.SipFlow? _skipDevice;
+
     /// <param name="ringCallerDevice">Transfers may ring the phone the call came from; a new call never rings its own caller.</param>
-    public SipOutboundLeg(SipCall call, LegRequest request, string offer, bool ringCallerDevice = false)
+    /// <param name="skipDevice">A device not to ring (a call move does not ring the phone the call is moving away from).</param>
+    public SipOutboundLeg(SipCall call, LegRequest request, string offer, bool ringCallerDevice = false, Pbx.Sip.Transports.SipFlow? skipDevice = null)
     {
         _ringCallerDevice = ringCallerDevice;
+        _skipDevice = skipDevice;
         Call = call;
         Request = request;
         LoginId = request.Target switch
@@ -77,7 +81,7 @@ internal sealed partial class SipOutboundLeg : IOutboundLeg
         {
             // The phone placing the call is not rung for it.
             if (!_ringCallerDevice && binding.Flow == Call.CallerFlow) continue;
-            if (!IsOfRequestedKind(binding)) continue;
+            if (!IsOfRequestedKind(binding) || binding.Flow == _skipDevice) continue;
             var fork = new OutboundFork(this, ForkTarget.Of(binding, Call.B2bua.Endpoints.Host));
             _forks.Add(fork);
             fork.Send(offer);

@@ -11,12 +11,20 @@ internal static class CallCommands
 
     public static Command Calls(CommandContext context)
     {
-        var command = new Command("calls", "Calls in progress, and how many RTP port pairs the relay uses");
-        command.SetAction((parsed, ct) => context.CallAsync(parsed, HttpMethod.Get, "/api/calls", null, ct, (node, output) =>
+        var list = new Command("list", "Calls in progress, and how many RTP port pairs the relay uses");
+        list.SetAction((parsed, ct) => context.CallAsync(parsed, HttpMethod.Get, "/api/calls", null, ct, (node, output) =>
         {
             CallTable(node["calls"] ?? new JsonArray(), output);
             output.WriteLine($"RTP port pairs in use: {node["rtpPortPairsInUse"]} of {node["rtpPortPairsTotal"]}");
         }));
-        return command;
+
+        var callId = new Argument<string>("call") { Description = "The call's id (CALL column of 'pbxctl calls list')" };
+        var user = new Option<string>("--user") { Description = "The user whose side moves (login ID)", Required = true };
+        var device = new Option<string?>("--device") { Description = "MobileClient, DeskPhone, Softphone, CellNumber or Added; default: all of the user's phones" };
+        var move = new Command("move", "Move a user's side of a call to another of the user's devices; the other party stays connected") { callId, user, device };
+        move.SetAction((parsed, ct) => context.CallAsync(parsed, HttpMethod.Post, $"/api/calls/{Uri.EscapeDataString(parsed.GetValue(callId)!)}/move",
+            new { user = parsed.GetValue(user), device = parsed.GetValue(device) }, ct, doneMessage: "moved"));
+
+        return new Command("calls", "Calls in progress: list, move") { list, move };
     }
 }

@@ -1,12 +1,49 @@
 using Pbx.Calls.Sip;
 using Pbx.Media.Ports;
+using Pbx.Telephony.Accounts;
+using Pbx.Telephony.Calls;
 
 namespace Pbx.Server.Admin;
 
-/// <summary>Calls in progress and the relay's port use, for admins and for leak checks.</summary>
+/// <summary>Calls in progress, the relay's port use (for admins and leak checks), and call move.</summary>
 internal static class CallEndpoints
 {
-    public static void Map(RouteGroupBuilder api) =>
+    private sealed record MoveRequest(string? User, DeviceKind? Device);
+
+    public static void Map(RouteGroupBuilder api)
+    {
         api.MapGet("/calls", (B2buaService calls, RtpPortAllocator ports) =>
             TypedResults.Ok(new { calls = calls.Snapshot(), rtpPortPairsInUse = ports.InUseCount, rtpPortPairsTotal = ports.Capacity }));
+
+        // Push the user's side of a call to another of the user's devices; the far end stays connected.
+        api.MapPost("/calls/{callId}/move", async (string callId, HttpContext http, B2buaService calls, IDirectoryStore directory, CancellationToken ct) =>
+        {
+            var (body, problem) = await RequestBody.ReadAsync<MoveRequest>(http);
+            if (problem is not null) return problem;
+            if (string.IsNullOrWhiteSpace(body!.User)) return Problems.Invalid("user", "name the user whose side moves (login ID)");
+            CallTarget target;
+            switch (body.Device)
+            {
+                case null:
+                    target = new CallTarget.AllDevicesOf(body.User);
+                    break;
+                case DeviceKind.CellNumber or DeviceKind.Added:
+                    var devices = await directory.ListDevicesAsync(body.User, ct);
+                    if (devices.FirstOrDefault(d => d.Kind == body.Device && d.Number is not null) is not { Number: { } number })
+                        return Problems.Invalid("device", $"{body.User} has no {body.Device} device with a number");
+                    target = new CallTarget.ExternalNumber(number);
+                    break;
+                default:
+                    target = new CallTarget.DevicesOfKind(body.User, body.Device.Value);
+                    break;
+            }
+            return await calls.MoveAsync(callId, body.User, target) switch
+            {
+                CallMoveResult.Moved => TypedResults.Ok(new { moved = true }),
+                CallMoveResult.NotAParty => Problems.NotFound("call with that user", $"{callId} / {body.User}"),
+                CallMoveResult.NotAnswered => TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "The other device did not answer; the call stays where it was"),
+                _ => TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "The call cannot be moved now (a transfer or another move is in progress)"),
+            };
+        });
+    }
 }

@@ -70,6 +70,7 @@ internal static class CallServices
             MaxDuration = TimeSpan.FromSeconds(options.Calls.MaxDurationSeconds),
             TransferRecall = TimeSpan.FromSeconds(options.Calls.TransferRecallSeconds),
             KeypressConfirmation = TimeSpan.FromSeconds(options.Calls.KeypressConfirmationSeconds),
+            CallPullCode = options.Calls.CallPullCode,
             Tones = Pbx.Media.Tones.TonePlan.TryGet(options.Calls.ToneCountry, out var tones) ? tones : Pbx.Media.Tones.TonePlan.Germany,
         };
         return new B2buaService(calls, endpoints, provider.GetRequiredService<BindingTable>(),

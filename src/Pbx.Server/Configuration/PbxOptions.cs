@@ -210,6 +210,8 @@ public sealed class CallOptions
     public string Language { get; set; } = "";
     /// <summary>How long an iFMC party that must confirm by keypress has to press a digit.</summary>
     public int KeypressConfirmationSeconds { get; set; }
+    /// <summary>Dialled from another of the user's devices, takes over the user's connected call (call pull).</summary>
+    public string CallPullCode { get; set; } = "";
     /// <summary>Whose tones callers hear (ringback, busy): DE, US or FR.</summary>
     public string ToneCountry { get; set; } = "";
 
@@ -217,6 +219,8 @@ public sealed class CallOptions
     {
         OptionRules.Range(errors, "Calls:TransferRecallSeconds", TransferRecallSeconds, 5, 120);
         OptionRules.Range(errors, "Calls:KeypressConfirmationSeconds", KeypressConfirmationSeconds, 3, 120);
+        if (CallPullCode.Length == 0 || CallPullCode.Any(c => !char.IsAsciiDigit(c) && c is not '*' and not '#'))
+            errors.Add(new("Calls:CallPullCode", $"'{CallPullCode}' must be digits, * and #"));
         if (Language is not ("en" or "de" or "fr"))
             errors.Add(new("Calls:Language", $"'{Language}' has no prompts; known: en, de, fr"));
         if (!Pbx.Media.Tones.TonePlan.TryGet(ToneCountry, out _))
