@@ -27,6 +27,12 @@ public sealed class CallsOptions
     /// <summary>Dialled from another of the user's devices, this takes over the user's connected call (call pull).</summary>
     public string CallPullCode { get; set; } = "*77";
 
+    /// <summary>Dialled (or reached through a DID mapped to it) from a user's cell, starts call-through.</summary>
+    public string CallThroughNumber { get; set; } = "*78";
+
+    /// <summary>Call-through waits this long for the next digit of the destination before dialling what it has.</summary>
+    public TimeSpan DigitCollection { get; set; } = TimeSpan.FromSeconds(10);
+
     /// <summary>How often media timeouts are checked.</summary>
     public TimeSpan MediaCheckInterval { get; set; } = TimeSpan.FromSeconds(2);
 }

@@ -11,6 +11,9 @@ public interface ICallDirectory
     /// <summary>The user an internal number belongs to (for the journal of calls that rang nobody), else null.</summary>
     ValueTask<string?> FindUserOfNumberAsync(string number, CancellationToken cancellation);
 
+    /// <summary>The user whose cell-number device this is (call-through from a cell phone), else null.</summary>
+    ValueTask<string?> FindUserByCellNumberAsync(string number, CancellationToken cancellation);
+
     /// <summary>The user's first external number (a DID in E.164), presented as caller ID on trunk calls; null when none.</summary>
     ValueTask<string?> GetExternalNumberAsync(string loginId, CancellationToken cancellation);
 }

@@ -21,6 +21,7 @@ public static class PbxCtl
         root.Subcommands.Add(SipCommands.Registrations(context));
         root.Subcommands.Add(SipCommands.Trunks(context));
         root.Subcommands.Add(CallCommands.Calls(context));
+        root.Subcommands.Add(CallCommands.Callback(context));
         root.Subcommands.Add(SipCommands.Bans(context));
 
         var parsed = root.Parse(args);

@@ -165,6 +165,44 @@ internal sealed class CallMedia : IAsyncDisposable
             _musicOnHold = RelayAudioInjector.Start(_relay, listener, format.Codec, format.PayloadType, source, _ticker);
     }
 
+    /// <summary>Our own offer to the first phone of a call the PBX places (every codec we allow), on <paramref name="side"/>'s ports.</summary>
+    public SessionDescription OfferFirst(RelayLeg side) =>
+        OfferAnswer.CreateOffer(_policy, Origin(side).Next(), side == RelayLeg.A ? _endpointA : _endpointB);
+
+    /// <summary>The first phone answered our offer: the relay points at it; nothing flows on until the other side exists.</summary>
+    public bool CompleteFirst(RelayLeg side, SessionDescription offer, SessionDescription answer)
+    {
+        if (answer.Media.Count == 0 || answer.Media[0].IsRejected) return false;
+        SetRemote(side, answer, answer.Media[0]);
+        _sent[(int)side] = offer.Media[0];
+        _received[(int)side] = answer.Media[0];
+        Begin();
+        return true;
+    }
+
+    /// <summary>Answers the first phone's offer ourselves (the PBX takes the call before it knows where it goes).</summary>
+    public SessionDescription? AnswerFirst(RelayLeg side, SessionDescription offer)
+    {
+        var negotiation = CodecNegotiator.NegotiateOffer(offer, _policy);
+        if (!negotiation.HasCommonCodec) return null;
+        var index = negotiation.Streams.First(stream => stream.IsAccepted).MediaIndex;
+        var answer = OfferAnswer.CreateAnswer(negotiation, Origin(side).Next(), Endpoints(side, index, offer.Media.Count));
+        if (answer is null || answer.Media[index].IsRejected) return null;
+        SetRemote(side, offer, offer.Media[index]);
+        _sent[(int)side] = answer.Media[index];
+        _received[(int)side] = offer.Media[index];
+        Begin();
+        return answer;
+    }
+
+    private void Begin()
+    {
+        WatchDigits();
+        if (_started) return;
+        _started = true;
+        _relay.Start();
+    }
+
     /// <summary>
     /// An offer for a new phone taking over <paramref name="side"/> (transfer target, or a party moved in from another
     /// call): our relay ports of that side, and only the codec the other phone already uses, since the relay does not

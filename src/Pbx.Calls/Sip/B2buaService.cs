@@ -160,6 +160,15 @@ public sealed partial class B2buaService : IAsyncDisposable
     public Task<CallMoveResult> MoveAsync(string callId, string loginId, CallTarget target) =>
         _calls.Keys.FirstOrDefault(call => call.Id == callId) is { } found ? found.PushAsync(loginId, target) : Task.FromResult(CallMoveResult.NotAParty);
 
+    internal void Track(SipCall call) => _calls[call] = 0;
+
+    /// <summary>
+    /// Callback: the PBX rings <paramref name="first"/> (the user's cell or a chosen device) and, once the user
+    /// answers, <paramref name="destination"/>, presenting the user's desk number. Returns the new call's id.
+    /// </summary>
+    public string StartCallback(string loginId, CallTarget first, string destination) =>
+        SipCall.StartCallback(this, loginId, first, destination).Id;
+
     internal void Forget(SipCall call) => _calls.TryRemove(call, out _);
 
     /// <summary>Hangs up every call (daemon shutdown): BYE to connected legs, 503 or CANCEL to ones being set up.</summary>

@@ -34,9 +34,9 @@ internal sealed partial class SipCall
         var sessionSeconds = RequestedSessionSeconds();
         var bytes = BuildInboundResponse(200, "OK", _earlyAnswer ?? SdpSerializer.Serialize(answer),
             sessionSeconds is > 0 and var seconds ? w => WriteInboundSessionTimer(w, seconds) : null);
-        _inviteTx.SendResponse(bytes);
-        B2bua.InviteAnswered(_inviteTx);
-        var dialog = SipDialog.TryCreateAsUas(_invite, Encoding.ASCII.GetBytes(InboundTag), CallerFlow, DialogState.Confirmed, out _);
+        InviteTx.SendResponse(bytes);
+        B2bua.InviteAnswered(InviteTx);
+        var dialog = SipDialog.TryCreateAsUas(Invite, Encoding.ASCII.GetBytes(InboundTag), CallerFlow, DialogState.Confirmed, out _);
         if (dialog is null || !B2bua.Dialogs.TryAdd(dialog, this))
         {
             leg.HangUp();
@@ -47,7 +47,7 @@ internal sealed partial class SipCall
         _sides[(int)RelayLeg.A] = new CallSide(inbound, this, _fromTrunk is null ? _callerLogin : null);
         _sides[(int)RelayLeg.B] = new CallSide(fork.Dialog!, fork, leg.LoginId);
         if (!CallerFlow.IsReliable)
-            inbound.Unacknowledged = new SuccessRetransmitter(B2bua.Layer, bytes, _inviteTx.ResponseDestination, _invite.CSeq.Number,
+            inbound.Unacknowledged = new SuccessRetransmitter(B2bua.Layer, bytes, InviteTx.ResponseDestination, Invite.CSeq.Number,
                 B2bua.Time, () => Queue.Post(() => End("caller never acknowledged the answer", byeFrom: null)));
         _phase = CallPhase.Connected;
         _answeredAt = B2bua.Time.GetUtcNow();
@@ -112,6 +112,9 @@ internal sealed partial class SipCall
             case SipMethod.Invite or SipMethod.Update:
                 OnSessionRefreshed(from);
                 RelayOffer(from, transaction, request);
+                break;
+            case SipMethod.Info when ReadInfoDigit(request) is { } digit && TryCollectDigit(from, digit):
+                transaction.SendResponse(200, "OK");
                 break;
             case SipMethod.Info:
                 RelayInfo(from, transaction, request);

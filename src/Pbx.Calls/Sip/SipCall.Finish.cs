@@ -54,7 +54,7 @@ internal sealed partial class SipCall
         Ended(B2bua.Log, Id, cause);
         if (!_quiet) _ = WriteJournalAsync(cause, answered);
         B2bua.Forget(this);
-        _invite.Dispose();
+        _invite?.Dispose();
     }
 
     private async Task WriteJournalAsync(string cause, bool answered)
@@ -63,6 +63,8 @@ internal sealed partial class SipCall
         {
             var endedAt = B2bua.Time.GetUtcNow();
             var rung = _legs.Where(l => l.LoginId is not null).Select(l => l.LoginId!).Distinct(StringComparer.OrdinalIgnoreCase).ToList();
+            // A callback rings the user first, but for the user it is an outgoing call, journaled once.
+            if (_inviteTx is null) rung.RemoveAll(login => string.Equals(login, _callerLogin, StringComparison.OrdinalIgnoreCase));
             // The dialled number's owner sees the call even when routing sent it elsewhere without ringing them
             // (always redirection, DND): as redirected when someone answered, else as missed.
             string? redirectedFrom = null;

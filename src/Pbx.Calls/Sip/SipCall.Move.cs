@@ -131,13 +131,13 @@ internal sealed partial class SipCall
     {
         retransmit = null;
         var bytes = BuildInboundResponse(200, "OK", sdp);
-        _inviteTx.SendResponse(bytes);
-        B2bua.InviteAnswered(_inviteTx);
-        var dialog = SipDialog.TryCreateAsUas(_invite, Encoding.ASCII.GetBytes(InboundTag), CallerFlow, DialogState.Confirmed, out _);
+        InviteTx.SendResponse(bytes);
+        B2bua.InviteAnswered(InviteTx);
+        var dialog = SipDialog.TryCreateAsUas(Invite, Encoding.ASCII.GetBytes(InboundTag), CallerFlow, DialogState.Confirmed, out _);
         if (dialog is null || !B2bua.Dialogs.TryAdd(dialog, owner)) return null;
         var leg = new SipDialogLeg(B2bua, dialog, CallerFlow);
         if (!CallerFlow.IsReliable)
-            retransmit = new SuccessRetransmitter(B2bua.Layer, bytes, _inviteTx.ResponseDestination, _invite.CSeq.Number, B2bua.Time, () => { });
+            retransmit = new SuccessRetransmitter(B2bua.Layer, bytes, InviteTx.ResponseDestination, Invite.CSeq.Number, B2bua.Time, () => { });
         _callerResult = Pbx.Telephony.Journal.CallResult.Answered;
         _quiet = true;
         Finish("pulled the user's call to this device", answered: false);

@@ -22,7 +22,7 @@ internal sealed partial class SipCall
     /// <summary>The Session-Expires value the caller asked for, or null; 0 when it is below our minimum (answer 422).</summary>
     private int? RequestedSessionSeconds()
     {
-        if (!TryReadSessionExpires(_invite, out var seconds, out _)) return null;
+        if (_invite is null || !TryReadSessionExpires(Invite, out var seconds, out _)) return null;
         return seconds < (int)B2bua.Options.MinSessionExpires.TotalSeconds ? 0 : seconds;
     }
 

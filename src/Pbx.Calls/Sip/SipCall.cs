@@ -27,9 +27,10 @@ internal enum CallPhase
 /// </summary>
 internal sealed partial class SipCall : IDialogOwner, ILegFactory
 {
-    private readonly ServerTransaction _inviteTx;
-    private readonly SipMessage _invite;
-    private readonly string _callerLogin;
+    // Null for calls the PBX itself places (callback): there is no caller's INVITE to answer.
+    private readonly ServerTransaction? _inviteTx;
+    private readonly SipMessage? _invite;
+    private string _callerLogin;
     private readonly CancellationTokenSource _routingStop = new();
     private readonly List<SipOutboundLeg> _legs = [];
     private CallPhase _phase = CallPhase.Routing;
@@ -51,12 +52,27 @@ internal sealed partial class SipCall : IDialogOwner, ILegFactory
         _callerLogin = loginId;
         _caller = new CallerIdentity(loginId, null);
         CallerFlow = invite.Flow;
-        Id = _invite.CallIdString;
+        Id = invite.Request.CallIdString;
+        Queue = new SerialQueue(ex => HandlerFailed(b2bua.Log, Id, ex));
+        _startedAt = b2bua.Time.GetUtcNow();
+    }
+
+    /// <summary>A call the PBX places itself (callback): no caller's INVITE; its first party is rung by the PBX.</summary>
+    private SipCall(B2buaService b2bua, string loginId, string id)
+    {
+        B2bua = b2bua;
+        _callerLogin = loginId;
+        _caller = new CallerIdentity(loginId, null);
+        Id = id;
         Queue = new SerialQueue(ex => HandlerFailed(b2bua.Log, Id, ex));
         _startedAt = b2bua.Time.GetUtcNow();
     }
 
     public B2buaService B2bua { get; }
+
+    private ServerTransaction InviteTx => _inviteTx ?? throw new InvalidOperationException("This call was placed by the PBX; it has no INVITE to answer.");
+
+    private SipMessage Invite => _invite ?? throw new InvalidOperationException("This call was placed by the PBX; it has no INVITE.");
 
     public SerialQueue Queue { get; }
 
@@ -74,19 +90,19 @@ internal sealed partial class SipCall : IDialogOwner, ILegFactory
     private void Begin()
     {
         // Routing and forking take a while; stop the caller's retransmissions now (RFC 3261 §16.2).
-        _inviteTx.SendResponse(100, "Trying");
-        if (_invite.Contacts.Length == 0)
+        InviteTx.SendResponse(100, "Trying");
+        if (Invite.Contacts.Length == 0)
         {
             Reject(400, "Bad Request - Missing Contact", "no Contact in INVITE");
             return;
         }
-        _called = _fromTrunk?.CalledNumber ?? Encoding.UTF8.GetString(_invite.RequestUri.User);
+        _called = _fromTrunk?.CalledNumber ?? Encoding.UTF8.GetString(Invite.RequestUri.User);
         if (_called.Length == 0)
         {
             Reject(404, "Not Found", "no number dialled");
             return;
         }
-        if (OutboundFork.ReadSdp(_invite) is not { } offer)
+        if (OutboundFork.ReadSdp(Invite) is not { } offer)
         {
             // Offerless INVITEs (offer in the ACK) are not supported yet; phones that do this are rare.
             Reject(488, "Not Acceptable Here - SDP Offer Required", "no SDP offer");
@@ -101,8 +117,8 @@ internal sealed partial class SipCall : IDialogOwner, ILegFactory
         if (RequestedSessionSeconds() == 0)
         {
             var minimum = ((int)B2bua.Options.MinSessionExpires.TotalSeconds).ToString(System.Globalization.CultureInfo.InvariantCulture);
-            _inviteTx.SendResponse(422, "Session Interval Too Small", InboundTag, w => w.WriteHeader("Min-SE", minimum));
-            B2bua.InviteAnswered(_inviteTx);
+            InviteTx.SendResponse(422, "Session Interval Too Small", InboundTag, w => w.WriteHeader("Min-SE", minimum));
+            B2bua.InviteAnswered(InviteTx);
             _callerResult = CallResult.Failed;
             Finish("session interval below Min-SE", answered: false);
             return;
@@ -114,6 +130,20 @@ internal sealed partial class SipCall : IDialogOwner, ILegFactory
             return;
         }
         _media.Relay.DigitReceived += (side, digit) => Queue.Post(() => OnRelayDigit(side, digit));
+        if (_called == B2bua.Options.CallThroughNumber)
+        {
+            if (_fromTrunk is null)
+            {
+                B2bua.Activity.Change(_callerLogin, 0, +1);
+                _callerActive = true;
+                _ = StartCallThroughAsync(offer);
+            }
+            else
+            {
+                _ = IdentifyCallThroughAsync(offer);
+            }
+            return;
+        }
         _initialExchange = _media.BeginOffer(RelayLeg.A, offer);
         if (_initialExchange is null)
         {
@@ -189,6 +219,8 @@ internal sealed partial class SipCall : IDialogOwner, ILegFactory
     /// <summary>Progress from a ringing leg: the first 180 becomes our 180; a 183 with SDP opens early media.</summary>
     public void OnLegProgress(SipOutboundLeg leg, OutboundFork fork, int status, SessionDescription? sdp)
     {
+        // A call the PBX placed has nobody waiting for a 180.
+        if (_inviteTx is null) return;
         if (_phase != CallPhase.Routing || _callerCancelled || _media is null || _initialExchange is null) return;
         if (sdp is not null && _earlyAnswer is null && _media.Complete(_initialExchange, sdp) is { } answer)
         {
@@ -205,8 +237,8 @@ internal sealed partial class SipCall : IDialogOwner, ILegFactory
     {
         if (_phase != CallPhase.Routing || _callerCancelled) return;
         _callerCancelled = true;
-        _inviteTx.SendResponse(487, "Request Terminated", InboundTag);
-        B2bua.InviteAnswered(_inviteTx);
+        InviteTx.SendResponse(487, "Request Terminated", InboundTag);
+        B2bua.InviteAnswered(InviteTx);
         // Routing sees the caller gone, cancels its legs and reports back; OnRouted finishes the call.
         _routingStop.Cancel();
     });
@@ -221,8 +253,11 @@ internal sealed partial class SipCall : IDialogOwner, ILegFactory
     private void Reject(int status, string reason, string cause, CallResult callerResult = CallResult.Failed)
     {
         _callerResult = callerResult;
-        _inviteTx.SendResponse(status, reason, InboundTag, w => w.WriteHeader(HeaderKind.Allow, SipHeaderValues.Allow));
-        B2bua.InviteAnswered(_inviteTx);
+        if (_inviteTx is not null)
+        {
+            InviteTx.SendResponse(status, reason, InboundTag, w => w.WriteHeader(HeaderKind.Allow, SipHeaderValues.Allow));
+            B2bua.InviteAnswered(InviteTx);
+        }
         _routingStop.Cancel();
         Finish(cause, answered: false);
     }
@@ -230,15 +265,15 @@ internal sealed partial class SipCall : IDialogOwner, ILegFactory
     private void SendInboundResponse(int status, string reason, string? sdp)
     {
         var bytes = BuildInboundResponse(status, reason, sdp);
-        _inviteTx.SendResponse(bytes);
+        InviteTx.SendResponse(bytes);
     }
 
     private byte[] BuildInboundResponse(int status, string reason, string? sdp, SipHeaderWriter? headers = null)
     {
         using var buffer = new PooledBufferWriter(1024 + (sdp?.Length ?? 0));
         var w = new SipMessageWriter(buffer);
-        SipResponseFactory.WriteResponseStart(w, _invite, status, Encoding.UTF8.GetBytes(reason), Encoding.ASCII.GetBytes(InboundTag), _inviteTx.Flow.Remote);
-        DialogResponseHeaders.WriteRecordRoutes(w, _invite);
+        SipResponseFactory.WriteResponseStart(w, Invite, status, Encoding.UTF8.GetBytes(reason), Encoding.ASCII.GetBytes(InboundTag), InviteTx.Flow.Remote);
+        DialogResponseHeaders.WriteRecordRoutes(w, Invite);
         w.WriteHeader(HeaderKind.Contact, B2bua.Endpoints.Contact(CallerFlow.Transport));
         w.WriteHeader(HeaderKind.Allow, SipHeaderValues.Allow);
         headers?.Invoke(w);

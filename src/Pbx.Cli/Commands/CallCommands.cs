@@ -27,4 +27,16 @@ internal static class CallCommands
 
         return new Command("calls", "Calls in progress: list, move") { list, move };
     }
+
+    public static Command Callback(CommandContext context)
+    {
+        var user = new Argument<string>("user") { Description = "The user the PBX rings first (login ID)" };
+        var destination = new Argument<string>("destination") { Description = "The number the user is then connected to" };
+        var device = new Option<string?>("--device") { Description = "Which of the user's phones rings first: CellNumber (default), MobileClient, DeskPhone, Softphone or Added" };
+        var command = new Command("callback", "The PBX rings the user, then the destination, showing the user's desk number") { user, destination, device };
+        command.SetAction((parsed, ct) => context.CallAsync(parsed, HttpMethod.Post, "/api/callback",
+            new { user = parsed.GetValue(user), destination = parsed.GetValue(destination), device = parsed.GetValue(device) }, ct,
+            doneMessage: "callback started"));
+        return command;
+    }
 }

@@ -10,10 +10,38 @@ internal static class CallEndpoints
 {
     private sealed record MoveRequest(string? User, DeviceKind? Device);
 
+    private sealed record CallbackRequest(string? User, string? Destination, DeviceKind? Device);
+
     public static void Map(RouteGroupBuilder api)
     {
         api.MapGet("/calls", (B2buaService calls, RtpPortAllocator ports) =>
             TypedResults.Ok(new { calls = calls.Snapshot(), rtpPortPairsInUse = ports.InUseCount, rtpPortPairsTotal = ports.Capacity }));
+
+        // Callback: the PBX rings the user (the cell by default) and then the destination, showing the desk number.
+        api.MapPost("/callback", async (HttpContext http, B2buaService calls, IDirectoryStore directory, CancellationToken ct) =>
+        {
+            var (body, problem) = await RequestBody.ReadAsync<CallbackRequest>(http);
+            if (problem is not null) return problem;
+            if (string.IsNullOrWhiteSpace(body!.User) || await directory.FindUserAsync(body.User, ct) is null)
+                return Problems.Invalid("user", "name an existing user (login ID)");
+            if (string.IsNullOrWhiteSpace(body.Destination) || body.Destination.Any(c => !char.IsAsciiDigit(c) && c is not '+' and not '*' and not '#'))
+                return Problems.Invalid("destination", "a number to call: digits, optionally with a leading +");
+            var kind = body.Device ?? DeviceKind.CellNumber;
+            CallTarget first;
+            if (kind is DeviceKind.CellNumber or DeviceKind.Added)
+            {
+                var devices = await directory.ListDevicesAsync(body.User, ct);
+                if (devices.FirstOrDefault(d => d.Kind == kind && d.Number is not null) is not { Number: { } number })
+                    return Problems.Invalid("device", $"{body.User} has no {kind} device with a number");
+                first = new CallTarget.ExternalNumber(number);
+            }
+            else
+            {
+                first = new CallTarget.DevicesOfKind(body.User, kind);
+            }
+            var callId = calls.StartCallback(body.User, first, body.Destination);
+            return TypedResults.Accepted($"/api/calls", new { callId });
+        });
 
         // Push the user's side of a call to another of the user's devices; the far end stays connected.
         api.MapPost("/calls/{callId}/move", async (string callId, HttpContext http, B2buaService calls, IDirectoryStore directory, CancellationToken ct) =>

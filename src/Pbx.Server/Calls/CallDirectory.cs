@@ -18,6 +18,17 @@ internal sealed class CallDirectory(IDirectoryStore directory) : ICallDirectory
         return new CallerIdentity(number?.Number ?? user.LoginId, user.DisplayName);
     }
 
+    public async ValueTask<string?> FindUserByCellNumberAsync(string number, CancellationToken cancellation)
+    {
+        var wanted = Digits(number);
+        if (wanted.Length == 0) return null;
+        var devices = await directory.ListDevicesAsync(null, cancellation);
+        return devices.FirstOrDefault(d => d.Kind == DeviceKind.CellNumber && d.Number is { } n && Digits(n) == wanted)?.UserLoginId;
+    }
+
+    // Providers send "+4917012345678", users may have stored "+49 170 1234-5678": compare the digits.
+    private static string Digits(string number) => new(number.Where(char.IsAsciiDigit).ToArray());
+
     public async ValueTask<string?> FindUserOfNumberAsync(string number, CancellationToken cancellation) =>
         (await directory.FindNumberAsync(number, cancellation))?.UserLoginId;
 

@@ -71,6 +71,8 @@ internal static class CallServices
             TransferRecall = TimeSpan.FromSeconds(options.Calls.TransferRecallSeconds),
             KeypressConfirmation = TimeSpan.FromSeconds(options.Calls.KeypressConfirmationSeconds),
             CallPullCode = options.Calls.CallPullCode,
+            CallThroughNumber = options.Calls.CallThroughNumber,
+            DigitCollection = TimeSpan.FromSeconds(options.Calls.DigitCollectionSeconds),
             Tones = Pbx.Media.Tones.TonePlan.TryGet(options.Calls.ToneCountry, out var tones) ? tones : Pbx.Media.Tones.TonePlan.Germany,
         };
         return new B2buaService(calls, endpoints, provider.GetRequiredService<BindingTable>(),

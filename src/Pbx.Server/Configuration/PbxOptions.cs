@@ -212,6 +212,10 @@ public sealed class CallOptions
     public int KeypressConfirmationSeconds { get; set; }
     /// <summary>Dialled from another of the user's devices, takes over the user's connected call (call pull).</summary>
     public string CallPullCode { get; set; } = "";
+    /// <summary>Called from a user's cell (or mapped from a DID), answers and takes the destination as DTMF (call-through).</summary>
+    public string CallThroughNumber { get; set; } = "";
+    /// <summary>How long call-through waits for the next digit before dialling what it has.</summary>
+    public int DigitCollectionSeconds { get; set; }
     /// <summary>Whose tones callers hear (ringback, busy): DE, US or FR.</summary>
     public string ToneCountry { get; set; } = "";
 
@@ -219,8 +223,11 @@ public sealed class CallOptions
     {
         OptionRules.Range(errors, "Calls:TransferRecallSeconds", TransferRecallSeconds, 5, 120);
         OptionRules.Range(errors, "Calls:KeypressConfirmationSeconds", KeypressConfirmationSeconds, 3, 120);
-        if (CallPullCode.Length == 0 || CallPullCode.Any(c => !char.IsAsciiDigit(c) && c is not '*' and not '#'))
-            errors.Add(new("Calls:CallPullCode", $"'{CallPullCode}' must be digits, * and #"));
+        foreach (var (key, code) in new[] { ("Calls:CallPullCode", CallPullCode), ("Calls:CallThroughNumber", CallThroughNumber) })
+            if (code.Length == 0 || code.Any(c => !char.IsAsciiDigit(c) && c is not '*' and not '#'))
+                errors.Add(new(key, $"'{code}' must be digits, * and #"));
+        if (CallPullCode == CallThroughNumber) errors.Add(new("Calls:CallThroughNumber", "must differ from Calls:CallPullCode"));
+        OptionRules.Range(errors, "Calls:DigitCollectionSeconds", DigitCollectionSeconds, 2, 60);
         if (Language is not ("en" or "de" or "fr"))
             errors.Add(new("Calls:Language", $"'{Language}' has no prompts; known: en, de, fr"));
         if (!Pbx.Media.Tones.TonePlan.TryGet(ToneCountry, out _))

@@ -11,7 +11,7 @@ public sealed class PromptGenerationTests : IDisposable
 {
     private static readonly string[] Languages = ["en", "de", "fr"];
     private static readonly string[] RequiredPrompts =
-        ["please-hold", "press-any-key", "enter-conference-pin", "wrong-pin", "first-participant", "conference-ending", "muted"];
+        ["please-hold", "press-any-key", "enter-conference-pin", "wrong-pin", "first-participant", "conference-ending", "muted", "enter-number"];
 
     private readonly string _output = Directory.CreateTempSubdirectory("pbx-prompts-").FullName;
 
