@@ -249,7 +249,6 @@ internal sealed partial class OutboundFork(SipOutboundLeg leg, ForkTarget target
         if (CurrentCall.IsBridgedTo(this)) CurrentCall.OnAckFrom(this, ack.CSeq.Number);
     }
 
-    public void Dispose() => _invite?.Dispose();
 
     internal static SessionDescription? ReadSdp(SipMessage message)
     {

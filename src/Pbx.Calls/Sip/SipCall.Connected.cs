@@ -34,15 +34,16 @@ internal sealed partial class SipCall
         var sessionSeconds = RequestedSessionSeconds();
         var bytes = BuildInboundResponse(200, "OK", _earlyAnswer ?? SdpSerializer.Serialize(answer),
             sessionSeconds is > 0 and var seconds ? w => WriteInboundSessionTimer(w, seconds) : null);
-        InviteTx.SendResponse(bytes);
-        B2bua.InviteAnswered(InviteTx);
+        // The dialog is findable before the 200 leaves: the caller's ACK and first requests may come at once.
         var dialog = SipDialog.TryCreateAsUas(Invite, Encoding.ASCII.GetBytes(InboundTag), CallerFlow, DialogState.Confirmed, out _);
         if (dialog is null || !B2bua.Dialogs.TryAdd(dialog, this))
         {
             leg.HangUp();
-            Finish("caller dialog could not be created", answered: false);
+            Reject(500, "Server Internal Error - Dialog Not Created", "caller dialog could not be created");
             return;
         }
+        InviteTx.SendResponse(bytes);
+        B2bua.InviteAnswered(InviteTx);
         var inbound = new SipDialogLeg(B2bua, dialog, CallerFlow);
         _sides[(int)RelayLeg.A] = new CallSide(inbound, this, _fromTrunk is null ? _callerLogin : null);
         _sides[(int)RelayLeg.B] = new CallSide(fork.Dialog!, fork, leg.LoginId);

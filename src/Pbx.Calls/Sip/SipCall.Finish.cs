@@ -42,7 +42,7 @@ internal sealed partial class SipCall
         _adoptedLogins.Clear();
         foreach (var leg in _legs)
         {
-            if (leg != _bridged) leg.Cancel();
+            if (leg != _bridged) leg.CancelNow();
             leg.Release();
         }
         if (_callerActive) B2bua.Activity.Change(_callerLogin, 0, -1);
@@ -62,7 +62,8 @@ internal sealed partial class SipCall
         try
         {
             var endedAt = B2bua.Time.GetUtcNow();
-            var rung = _legs.Where(l => l.LoginId is not null).Select(l => l.LoginId!).Distinct(StringComparer.OrdinalIgnoreCase).ToList();
+            var rung = _legs.Where(l => l.LoginId is not null && l.Secondary is null).Select(l => l.LoginId!)
+                .Distinct(StringComparer.OrdinalIgnoreCase).ToList();
             // A callback rings the user first, but for the user it is an outgoing call, journaled once.
             if (_inviteTx is null) rung.RemoveAll(login => string.Equals(login, _callerLogin, StringComparison.OrdinalIgnoreCase));
             // The dialled number's owner sees the call even when routing sent it elsewhere without ringing them
@@ -89,6 +90,15 @@ internal sealed partial class SipCall
                     : busy && !answered ? CallResult.Busy : CallResult.Missed;
                 entries.Add(new(0, login, Id, CallDirection.Incoming, _called, _caller.Number, _caller.DisplayName, _startedAt,
                     answeredHere ? _answeredAt : null, endedAt, result, answeredHere || !answered ? cause : result == CallResult.Redirected ? $"redirected to {_calleeLogin}" : $"answered by {_calleeLogin}"));
+            }
+            // Transfer targets, recalls and callback destinations: one row each, as the call they were offered.
+            foreach (var leg in _legs.Where(l => l.Secondary is { Purpose: not "move" } && l.LoginId is not null))
+            {
+                var offered = leg.Secondary!;
+                var taken = leg.AnsweredAt is not null;
+                entries.Add(new(0, leg.LoginId!, Id, CallDirection.Incoming, offered.Dialled, offered.From.Number, offered.From.DisplayName,
+                    leg.StartedAt, leg.AnsweredAt, endedAt, taken ? CallResult.Answered : CallResult.Missed,
+                    taken ? cause : $"{offered.Purpose} not answered"));
             }
             B2bua.Events.CallFinished(entries);
         }

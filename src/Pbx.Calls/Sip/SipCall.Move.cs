@@ -63,7 +63,7 @@ internal sealed partial class SipCall
         {
             var identity = await IdentityOfAsync(Opposite(side));
             leg = new SipOutboundLeg(this, new LegRequest(target, identity), SdpSerializer.Serialize(offer), ringCallerDevice: true,
-                skipDevice: leaving.Dialog.Flow);
+                skipDevice: leaving.Dialog.Flow) { Secondary = new SecondaryLeg(leaving.LoginId ?? "", identity, "move") };
             var started = leg;
             Queue.Post(() => _legs.Add(started));
             using var stop = new CancellationTokenSource(B2bua.Options.RingTimeout);
@@ -87,7 +87,7 @@ internal sealed partial class SipCall
             && _media!.CompleteNewPhone(side, offer, sdp))
         {
             DetachSide(side);
-            leaving.Dialog.Send(SipMethod.Bye, IgnoreResponses.Instance);
+            HangUpDetached(leaving);
             AdoptSide(side, new CallSide(dialog, fork, leaving.LoginId), countActivity: false);
             Moved(B2bua.Log, Id, leaving.LoginId ?? "?", fork.Target.Contact);
             done.TrySetResult(CallMoveResult.Moved);
@@ -119,7 +119,7 @@ internal sealed partial class SipCall
         if (dialog is null) return;
         var leaving = Side(side);
         DetachSide(side);
-        leaving.Dialog.Send(SipMethod.Bye, IgnoreResponses.Instance);
+        HangUpDetached(leaving);
         dialog.Unacknowledged = retransmit;
         AdoptSide(side, new CallSide(dialog, handle, leaving.LoginId), countActivity: true);
         _media.RefreshMusicOnHold();
@@ -131,10 +131,14 @@ internal sealed partial class SipCall
     {
         retransmit = null;
         var bytes = BuildInboundResponse(200, "OK", sdp);
+        var dialog = SipDialog.TryCreateAsUas(Invite, Encoding.ASCII.GetBytes(InboundTag), CallerFlow, DialogState.Confirmed, out _);
+        if (dialog is null || !B2bua.Dialogs.TryAdd(dialog, owner))
+        {
+            Reject(500, "Server Internal Error - Dialog Not Created", "pulling device's dialog could not be created");
+            return null;
+        }
         InviteTx.SendResponse(bytes);
         B2bua.InviteAnswered(InviteTx);
-        var dialog = SipDialog.TryCreateAsUas(Invite, Encoding.ASCII.GetBytes(InboundTag), CallerFlow, DialogState.Confirmed, out _);
-        if (dialog is null || !B2bua.Dialogs.TryAdd(dialog, owner)) return null;
         var leg = new SipDialogLeg(B2bua, dialog, CallerFlow);
         if (!CallerFlow.IsReliable)
             retransmit = new SuccessRetransmitter(B2bua.Layer, bytes, InviteTx.ResponseDestination, Invite.CSeq.Number, B2bua.Time, () => { });

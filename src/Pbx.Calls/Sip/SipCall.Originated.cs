@@ -102,14 +102,14 @@ internal sealed partial class SipCall
             return;
         }
         var bytes = BuildInboundResponse(200, "OK", SdpSerializer.Serialize(answer));
-        InviteTx.SendResponse(bytes);
-        B2bua.InviteAnswered(InviteTx);
         var dialog = SipDialog.TryCreateAsUas(Invite, Encoding.ASCII.GetBytes(InboundTag), CallerFlow, DialogState.Confirmed, out _);
         if (dialog is null || !B2bua.Dialogs.TryAdd(dialog, this))
         {
-            Finish("call-through: the caller's dialog could not be created", answered: false);
+            Reject(500, "Server Internal Error - Dialog Not Created", "call-through: the caller's dialog could not be created");
             return;
         }
+        InviteTx.SendResponse(bytes);
+        B2bua.InviteAnswered(InviteTx);
         var inbound = new SipDialogLeg(B2bua, dialog, CallerFlow);
         if (!CallerFlow.IsReliable)
             inbound.Unacknowledged = new SuccessRetransmitter(B2bua.Layer, bytes, InviteTx.ResponseDestination, Invite.CSeq.Number,
@@ -177,7 +177,8 @@ internal sealed partial class SipCall
         RoutingOutcome outcome;
         try
         {
-            var legs = new TransferLegFactory(this, SdpSerializer.Serialize(offer));
+            var legs = new TransferLegFactory(this, SdpSerializer.Serialize(offer),
+                new SecondaryLeg(number, _caller, _inviteTx is null ? "callback" : "call-through"));
             using var stop = new CancellationTokenSource(B2bua.Options.RingTimeout);
             var routed = await B2bua.Routing(legs).RouteAsync(new IncomingCall(_caller, number, _callerLogin), stop.Token);
             outcome = routed.Outcome;

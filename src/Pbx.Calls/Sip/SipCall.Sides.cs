@@ -87,6 +87,27 @@ internal sealed partial class SipCall
         }
     }
 
+    /// <summary>Ends a detached side's dialog: BYE, and out of the dialog table.</summary>
+    private void HangUpDetached(CallSide side)
+    {
+        side.Dialog.Send(SipMethod.Bye, IgnoreResponses.Instance);
+        B2bua.Dialogs.Terminate(side.Dialog.Dialog);
+    }
+
+    /// <summary>
+    /// A transferrer is expected to hang up after the final NOTIFY (RFC 5589); one that does not is hung up after a
+    /// grace period, so its dialog cannot stay in the table for ever.
+    /// </summary>
+    private void HangUpDetachedLater(CallSide side)
+    {
+        ITimer? timer = null;
+        timer = B2bua.Time.CreateTimer(_ => Queue.Post(() =>
+        {
+            timer?.Dispose();
+            if (side.Dialog.Dialog.State != DialogState.Terminated) HangUpDetached(side);
+        }), null, TimeSpan.FromSeconds(5), Timeout.InfiniteTimeSpan);
+    }
+
     /// <summary>Puts a dialog from elsewhere (a transfer target, or a party moved from another call) on a side.</summary>
     private void AdoptSide(RelayLeg leg, CallSide side, bool countActivity)
     {

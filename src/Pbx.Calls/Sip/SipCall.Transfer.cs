@@ -40,6 +40,7 @@ internal sealed partial class SipCall
             // A transferrer typically hangs up as soon as its REFER is accepted; the call goes on without it.
             transfer.TransferrerGone = true;
             DetachSide(from);
+            B2bua.Dialogs.Terminate(transfer.TransferrerSide.Dialog.Dialog);
             return;
         }
         _transfer?.Stop.Cancel();
@@ -94,7 +95,7 @@ internal sealed partial class SipCall
         {
             var transferred = Opposite(transfer.Transferrer);
             var identity = await IdentityOfAsync(transferred);
-            var legs = new TransferLegFactory(this, SdpSerializer.Serialize(transfer.Offer));
+            var legs = new TransferLegFactory(this, SdpSerializer.Serialize(transfer.Offer), new SecondaryLeg(target, identity, "transfer"));
             var routed = await B2bua.Routing(legs).RouteAsync(new IncomingCall(identity, target, LoginOf(transferred)), transfer.Stop.Token);
             outcome = routed.Outcome;
         }
@@ -121,6 +122,7 @@ internal sealed partial class SipCall
             {
                 SendReferNotify(transfer.TransferrerSide.Dialog, "SIP/2.0 200 OK", final: true);
                 DetachSide(transfer.Transferrer);
+                HangUpDetachedLater(transfer.TransferrerSide);
             }
             AdoptSide(transfer.Transferrer, new CallSide(dialog, fork, answered.LoginId), countActivity: false);
             TransferCompleted(B2bua.Log, Id, transfer.Transferrer.ToString(), fork.Target.Contact);
@@ -154,7 +156,8 @@ internal sealed partial class SipCall
         try
         {
             var identity = await IdentityOfAsync(Opposite(transfer.Transferrer));
-            var legs = new TransferLegFactory(this, SdpSerializer.Serialize(transfer.Offer));
+            var own = await B2bua.Directory.GetIdentityAsync(login, CancellationToken.None);
+            var legs = new TransferLegFactory(this, SdpSerializer.Serialize(transfer.Offer), new SecondaryLeg(own?.Number ?? login, identity, "recall"));
             var leg = legs.Start(new LegRequest(new CallTarget.AllDevicesOf(login), identity));
             using var stop = new CancellationTokenSource(B2bua.Options.RingTimeout);
             using var registration = stop.Token.Register(leg.Cancel);
@@ -236,7 +239,7 @@ internal sealed partial class SipCall
         }
         _transfer = null;
         SendReferNotify(transfer.TransferrerSide.Dialog, "SIP/2.0 200 OK", final: true);
-        transfer.TransferrerSide.Dialog.Send(SipMethod.Bye, IgnoreResponses.Instance);
+        HangUpDetached(transfer.TransferrerSide);
         TransferCompleted(B2bua.Log, Id, transfer.Transferrer.ToString(), "the party of the replaced call");
     }
 
@@ -246,6 +249,8 @@ internal sealed partial class SipCall
         _transfer = null;
         TransferFailed(B2bua.Log, Id, reason);
         SendReferNotify(transfer.TransferrerSide.Dialog, "SIP/2.0 503 Service Unavailable", final: true);
+        // The transferrer already left this call (its side was given to the moved party): end its dialog as well.
+        if (SideOf(transfer.TransferrerSide.DialogOwner) is null) HangUpDetached(transfer.TransferrerSide);
         End($"attended transfer failed: {reason}", byeFrom: null);
     }
 
@@ -299,12 +304,12 @@ internal sealed partial class SipCall
     [LoggerMessage(EventId = 3032, Level = LogLevel.Information, Message = "Call {CallId}: transfer failed: {Reason}")]
     private static partial void TransferFailed(ILogger logger, string callId, string reason);
 
-    /// <summary>Legs a transfer starts: their offer points at the transferrer's side of the relay.</summary>
-    private sealed class TransferLegFactory(SipCall call, string offer) : ILegFactory
+    /// <summary>Legs a connected call starts for one of its sides: their offer points at that side of the relay.</summary>
+    private sealed class TransferLegFactory(SipCall call, string offer, SecondaryLeg journal) : ILegFactory
     {
         public IOutboundLeg Start(LegRequest request)
         {
-            var leg = new SipOutboundLeg(call, request, offer, ringCallerDevice: true);
+            var leg = new SipOutboundLeg(call, request, offer, ringCallerDevice: true) { Secondary = journal };
             call.Queue.Post(() => call._legs.Add(leg));
             return leg;
         }

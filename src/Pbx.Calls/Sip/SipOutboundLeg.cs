@@ -28,6 +28,7 @@ internal sealed partial class SipOutboundLeg : IOutboundLeg
     {
         _ringCallerDevice = ringCallerDevice;
         _skipDevice = skipDevice;
+        StartedAt = call.B2bua.Time.GetUtcNow();
         Call = call;
         Request = request;
         LoginId = request.Target switch
@@ -41,6 +42,17 @@ internal sealed partial class SipOutboundLeg : IOutboundLeg
 
     public SipCall Call { get; }
 
+    /// <summary>
+    /// Set for legs a connected call starts later (transfer target, recall, callback destination, call move): they
+    /// are journaled on their own, not as ring branches of the original call.
+    /// </summary>
+    public SecondaryLeg? Secondary { get; init; }
+
+    public DateTimeOffset StartedAt { get; } = DateTimeOffset.MinValue;
+
+    /// <summary>When this leg's answer was accepted (after a keypress confirmation where one was required).</summary>
+    public DateTimeOffset? AnsweredAt { get; private set; }
+
     public LegRequest Request { get; }
 
     /// <summary>The PBX user this leg rings, null for external and server targets.</summary>
@@ -50,7 +62,10 @@ internal sealed partial class SipOutboundLeg : IOutboundLeg
 
     public OutboundFork? Answered { get; private set; }
 
-    public void Cancel() => Call.Queue.Post(() =>
+    public void Cancel() => Call.Queue.Post(CancelNow);
+
+    /// <summary>Cancel, when already on the call's queue (the call is finishing and must not leave a phone ringing).</summary>
+    public void CancelNow()
     {
         if (_decided) return;
         if (_confirming is not null)
@@ -60,7 +75,7 @@ internal sealed partial class SipOutboundLeg : IOutboundLeg
         }
         foreach (var fork in _forks) fork.Cancel();
         Decide(new LegOutcome.NotAnswered(LegFailure.Cancelled));
-    });
+    }
 
     private void Begin(string offer)
     {
@@ -170,6 +185,7 @@ internal sealed partial class SipOutboundLeg : IOutboundLeg
     private void Accept(OutboundFork fork)
     {
         Answered = fork;
+        AnsweredAt = Call.B2bua.Time.GetUtcNow();
         foreach (var other in _forks)
         {
             if (other != fork) other.Cancel();
@@ -205,7 +221,6 @@ internal sealed partial class SipOutboundLeg : IOutboundLeg
             if (_ringing) Call.B2bua.Activity.Change(LoginId, -1, 0);
         }
         _connected = _ringing = false;
-        foreach (var fork in _forks) fork.Dispose();
     }
 
     private void Decide(LegOutcome outcome)
@@ -230,3 +245,8 @@ internal sealed partial class SipOutboundLeg : IOutboundLeg
         return LegFailure.Failed;
     }
 }
+
+/// <param name="Dialled">The number the leg's user sees as called (e.g. the transfer target).</param>
+/// <param name="From">Who the leg's user sees as calling (the party being transferred, the callback user).</param>
+/// <param name="Purpose">transfer, recall, callback, call-through or move (moves are not journaled again).</param>
+internal sealed record SecondaryLeg(string Dialled, Pbx.Telephony.Calls.CallerIdentity From, string Purpose);
