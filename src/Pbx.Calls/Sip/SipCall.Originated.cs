@@ -182,7 +182,8 @@ internal sealed partial class SipCall
             using var stop = new CancellationTokenSource(B2bua.Options.RingTimeout);
             var routed = await B2bua.Routing(legs).RouteAsync(new IncomingCall(_caller, number, _callerLogin), stop.Token);
             outcome = routed.Outcome;
-            if (outcome is RoutingOutcome.Failed { Reason: RoutingFailure.UnknownNumber } && B2bua.Trunks?.Route(number) is { } dialOut)
+            if (outcome is RoutingOutcome.Failed { Reason: RoutingFailure.UnknownNumber } && B2bua.Trunks?.Route(number) is { } dialOut
+                && await B2bua.Routing(legs).AuthorizeOutgoingAsync(new OutgoingCall(_callerLogin, number), stop.Token) != BarringVerdict.Barred)
             {
                 var leg = legs.Start(new LegRequest(new CallTarget.ExternalNumber(dialOut.E164), _caller));
                 using var registration = stop.Token.Register(leg.Cancel);

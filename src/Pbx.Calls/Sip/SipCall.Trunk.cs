@@ -47,7 +47,7 @@ internal sealed partial class SipCall
         {
             // Barring is about what a user dials; a redirection was already allowed by the callee's own settings.
             if (redirectedFrom is null
-                && await B2bua.Routing(this).AuthorizeOutgoingAsync(new OutgoingCall(_callerLogin, _called), _routingStop.Token) == BarringVerdict.Barred)
+                && await B2bua.Routing(this).AuthorizeOutgoingAsync(new OutgoingCall(_callerLogin, _called, _barringPin), _routingStop.Token) == BarringVerdict.Barred)
             {
                 Queue.Post(() => RejectDialOut(403, "Forbidden - Call Barred", $"outgoing calls of {_callerLogin} are barred"));
                 return;

@@ -97,6 +97,12 @@ internal sealed partial class SipCall : IDialogOwner, ILegFactory
             return;
         }
         _called = _fromTrunk?.CalledNumber ?? Encoding.UTF8.GetString(Invite.RequestUri.User);
+        // A barred user unlocks one outgoing call by dialling *PIN*number (the PIN is checked by call barring).
+        if (_fromTrunk is null && BarringPinDial().Match(_called) is { Success: true } unlock)
+        {
+            _barringPin = unlock.Groups["pin"].Value;
+            _called = unlock.Groups["number"].Value;
+        }
         if (_called.Length == 0)
         {
             Reject(404, "Not Found", "no number dialled");
@@ -191,6 +197,8 @@ internal sealed partial class SipCall : IDialogOwner, ILegFactory
                 return;
             }
             Bridge(leg);
+            // Answered on the user's cell (iFMC, auto-pilot): still the user's call in the journal.
+            if (_calleeLogin is null && outcome is RoutingOutcome.Answered { Party: RoutingParty.User owner }) _calleeLogin = owner.LoginId;
             return;
         }
         if (_phase != CallPhase.Routing) return;
@@ -281,6 +289,11 @@ internal sealed partial class SipCall : IDialogOwner, ILegFactory
         else w.WriteBody(Encoding.UTF8.GetBytes(sdp), Encoding.ASCII.GetBytes(SipHeaderValues.Sdp));
         return buffer.ToArray();
     }
+
+    private string? _barringPin;
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"^\*(?<pin>[0-9]{4,8})\*(?<number>\+?[0-9]+)$")]
+    private static partial System.Text.RegularExpressions.Regex BarringPinDial();
 
     [LoggerMessage(EventId = 3000, Level = LogLevel.Error, Message = "Call {CallId}: handler failed")]
     private static partial void HandlerFailed(ILogger logger, string callId, Exception exception);

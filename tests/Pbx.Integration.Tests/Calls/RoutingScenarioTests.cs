@@ -292,14 +292,51 @@ public sealed partial class RoutingScenarioTests(ITestOutputHelper log)
         await AssertJournalAsync(daemon, Bob, "Incoming", "Answered", Bob.Number, Alice.Number);
     }
 
+    [Fact]
+    public async Task Ifmc_rings_the_cell_through_the_trunk_after_its_delay_and_connects_only_after_the_keypress()
+    {
+        var providerPort = FreePorts.Next();
+        await using var daemon = await StartAsync(config => config["Trunks"] = new JsonArray
+        {
+            new JsonObject
+            {
+                ["Name"] = "provider", ["Host"] = "127.0.0.1", ["Port"] = providerPort, ["Username"] = "pbxaccount",
+                ["Password"] = "provider-pw", ["Register"] = false, ["CountryCode"] = "49",
+            },
+        });
+        await SetRoutingAsync(daemon, "users", Bob.Login, "ifmc",
+            """{"configurations": [{"e164": "+4917012345678", "delay": "00:00:02", "confirmByKeypress": true}]}""");
+        await using var desk = await DeviceAsync(daemon, Bob, RingsUntilCancelled);
+        await using var cell = await Sipp.AnswerAsync("trunk_provider_confirm.xml", providerPort, DeviceLimit);
+
+        var caller = await CallAsync(daemon, CallerAnswered, Bob.Number);
+        var deskSide = await FinishedAsync(daemon, desk, "bob's desk");
+        var cellSide = await FinishedAsync(daemon, cell, "bob's cell (provider)");
+
+        var t0 = CallerInviteSent(caller);
+        AssertAt("bob's desk INVITE (at once)", t0, Received(deskSide, "bob's desk", "INVITE"), 0);
+        AssertAt("the cell's INVITE through the trunk (iFMC delay 2 s)", t0, Received(cellSide, "bob's cell", "INVITE"), 2);
+        Assert.Contains("invite to +4917012345678 ", cellSide.Log);
+        // Answering is not enough: the call is connected only once the cell's keypress (INFO Signal=1) arrived.
+        var keypress = Sent(cellSide, "bob's cell", "INFO");
+        var connected = Received(caller, "alice", "SIP/2.0 200");
+        Assert.True(connected >= keypress, $"alice was connected at {connected:HH:mm:ss.fff}, before the keypress at {keypress:HH:mm:ss.fff}");
+        Assert.True(Received(deskSide, "bob's desk", "CANCEL") >= keypress, "the desk stopped ringing before the cell confirmed");
+
+        await AssertJournalAsync(daemon, Alice, "Outgoing", "Answered", Alice.Number, Bob.Number);
+        // The call was bob's, answered on his cell: his journal shows it answered, not missed on the desk.
+        await AssertJournalAsync(daemon, Bob, "Incoming", "Answered", Bob.Number, Alice.Number);
+    }
+
     // ---- daemon and settings
 
-    private static async Task<DaemonProcess> StartAsync()
+    private static async Task<DaemonProcess> StartAsync(Action<JsonObject>? adjust = null)
     {
         var daemon = DaemonProcess.Create(adjust: config =>
         {
             // Qualify OPTIONS are answered by the callee scenarios, but a quiet hour keeps the traces about the call.
             config["Sip"]!["QualifyIntervalSeconds"] = 3600;
+            adjust?.Invoke(config);
         });
         try
         {

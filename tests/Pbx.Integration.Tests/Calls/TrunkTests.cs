@@ -111,6 +111,28 @@ public sealed class TrunkTests
     }
 
     [Fact]
+    public async Task A_barred_user_goes_out_through_the_trunk_only_with_the_pin_dialled_first()
+    {
+        var providerPort = FreePorts.Next();
+        await using var daemon = await StartAsync(providerPort, register: false);
+        using (var admin = daemon.AdminClient())
+        {
+            var barred = await admin.PutAsJsonAsync("/api/users/alice/routing/barring", new { barred = true, pin = "4711" });
+            Assert.True(barred.IsSuccessStatusCode, await barred.Content.ReadAsStringAsync());
+        }
+
+        var refused = await Sipp.CallAsync(daemon, "call_uac_forbidden.xml", Alice.Login, Alice.Password, "0301234567");
+        AssertPassed(refused, daemon, "barred caller without the PIN");
+
+        await using var provider = await Sipp.AnswerAsync("trunk_provider_answer.xml", providerPort);
+        var unlocked = await Sipp.CallAsync(daemon, "call_uac_answer.xml", Alice.Login, Alice.Password, "*4711*0301234567");
+        AssertPassed(unlocked, daemon, "barred caller with the PIN");
+        var answered = await provider.WaitAsync();
+        AssertPassed(answered, daemon, "provider");
+        Assert.Contains("invite to +49301234567 ", answered.Log);
+    }
+
+    [Fact]
     public async Task A_provider_503_fails_the_call_and_the_journal_keeps_the_code()
     {
         var providerPort = FreePorts.Next();
