@@ -64,11 +64,7 @@ internal sealed partial class SipCall
             var identity = await IdentityOfAsync(Opposite(side));
             leg = new SipOutboundLeg(this, new LegRequest(target, identity), SdpSerializer.Serialize(offer), ringCallerDevice: true,
                 skipDevice: leaving.Dialog.Flow) { Secondary = new SecondaryLeg(leaving.LoginId ?? "", identity, "move") };
-            var started = leg;
-            Queue.Post(() => _legs.Add(started));
-            using var stop = new CancellationTokenSource(B2bua.Options.RingTimeout);
-            using var registration = stop.Token.Register(leg.Cancel);
-            outcome = await leg.Outcome;
+            outcome = await RingOnItsOwnAsync(leg);
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
@@ -146,6 +142,18 @@ internal sealed partial class SipCall
         _quiet = true;
         Finish("pulled the user's call to this device", answered: false);
         return leg;
+    }
+
+    /// <summary>
+    /// A leg this call starts outside routing (move, callback, recall): tracked like the others, rung for at most the
+    /// ring time.
+    /// </summary>
+    private async Task<LegOutcome> RingOnItsOwnAsync(SipOutboundLeg leg, bool track = true)
+    {
+        if (track) Queue.Post(() => _legs.Add(leg));
+        using var stop = new CancellationTokenSource(B2bua.Options.RingTimeout);
+        using var registration = stop.Token.Register(leg.Cancel);
+        return await leg.Outcome;
     }
 
     private RelayLeg? PartySide(string loginId)

@@ -56,11 +56,7 @@ internal sealed partial class SipCall
             // The user's own phone shows the destination it is about to be connected to.
             var shown = new CallerIdentity(_called, "Callback");
             leg = new SipOutboundLeg(this, new LegRequest(first, shown), SdpSerializer.Serialize(offer), ringCallerDevice: true);
-            var started = leg;
-            Queue.Post(() => _legs.Add(started));
-            using var stop = new CancellationTokenSource(B2bua.Options.RingTimeout);
-            using var registration = stop.Token.Register(leg.Cancel);
-            outcome = await leg.Outcome;
+            outcome = await RingOnItsOwnAsync(leg);
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {

@@ -158,10 +158,9 @@ internal sealed partial class SipCall
             var identity = await IdentityOfAsync(Opposite(transfer.Transferrer));
             var own = await B2bua.Directory.GetIdentityAsync(login, CancellationToken.None);
             var legs = new TransferLegFactory(this, SdpSerializer.Serialize(transfer.Offer), new SecondaryLeg(own?.Number ?? login, identity, "recall"));
+            // The factory already tracks the leg.
             var leg = legs.Start(new LegRequest(new CallTarget.AllDevicesOf(login), identity));
-            using var stop = new CancellationTokenSource(B2bua.Options.RingTimeout);
-            using var registration = stop.Token.Register(leg.Cancel);
-            outcome = await leg.Outcome is LegOutcome.Answered
+            outcome = await RingOnItsOwnAsync((SipOutboundLeg)leg, track: false) is LegOutcome.Answered
                 ? new RoutingOutcome.Answered(new RoutingParty.User(login), new RingBranch(leg.Request.Target), leg)
                 : new RoutingOutcome.Failed(RoutingFailure.NoAnswer, "recall not answered");
         }

@@ -5,6 +5,7 @@ using System.Text;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using Pbx.Integration.Tests.Infrastructure;
+using Account = Pbx.Integration.Tests.Infrastructure.PbxAccount;
 using Xunit.Abstractions;
 
 namespace Pbx.Integration.Tests.Calls;
@@ -18,7 +19,6 @@ namespace Pbx.Integration.Tests.Calls;
 /// </summary>
 public sealed partial class RoutingScenarioTests(ITestOutputHelper log)
 {
-    private sealed record Account(string Login, string Name, string Number, string Password);
 
     private static readonly Account Alice = new("alice", "Alice Example", "100", "alice-secret-pw1");
     private static readonly Account Bob = new("bob", "Bob Example", "101", "bob-secret-pw-2");
@@ -330,33 +330,7 @@ public sealed partial class RoutingScenarioTests(ITestOutputHelper log)
 
     // ---- daemon and settings
 
-    private static async Task<DaemonProcess> StartAsync(Action<JsonObject>? adjust = null)
-    {
-        var daemon = DaemonProcess.Create(adjust: config =>
-        {
-            // Qualify OPTIONS are answered by the callee scenarios, but a quiet hour keeps the traces about the call.
-            config["Sip"]!["QualifyIntervalSeconds"] = 3600;
-            adjust?.Invoke(config);
-        });
-        try
-        {
-            await daemon.StartAndWaitReadyAsync();
-            using var admin = daemon.AdminClient();
-            foreach (var account in (Account[])[Alice, Bob, Carol, Dave])
-            {
-                var user = await admin.PostAsJsonAsync("/api/users", new { loginId = account.Login, displayName = account.Name, password = account.Password });
-                Assert.True(user.IsSuccessStatusCode, $"creating {account.Login}: {(int)user.StatusCode} {await user.Content.ReadAsStringAsync()}");
-                var number = await admin.PostAsJsonAsync("/api/numbers", new { number = account.Number, user = account.Login });
-                Assert.True(number.IsSuccessStatusCode, $"numbering {account.Login}: {(int)number.StatusCode} {await number.Content.ReadAsStringAsync()}");
-            }
-            return daemon;
-        }
-        catch
-        {
-            await daemon.DisposeAsync();
-            throw;
-        }
-    }
+    private static Task<DaemonProcess> StartAsync(Action<JsonObject>? adjust = null) => PbxAccounts.StartWithAsync([Alice, Bob, Carol, Dave], adjust);
 
     /// <summary>PUT /api/{users|groups}/{id}/routing/{feature} with the feature's JSON settings.</summary>
     private static async Task SetRoutingAsync(DaemonProcess daemon, string kind, string id, string feature, string json)

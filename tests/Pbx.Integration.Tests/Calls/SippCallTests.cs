@@ -6,6 +6,7 @@ using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using Pbx.Integration.Tests.Infrastructure;
+using Account = Pbx.Integration.Tests.Infrastructure.PbxAccount;
 
 namespace Pbx.Integration.Tests.Calls;
 
@@ -16,39 +17,12 @@ namespace Pbx.Integration.Tests.Calls;
 /// </summary>
 public sealed partial class SippCallTests
 {
-    private sealed record Account(string Login, string Name, string Number, string Password);
 
     private static readonly Account Alice = new("alice", "Alice Example", "100", "alice-secret-pw1");
     private static readonly Account Bob = new("bob", "Bob Example", "101", "bob-secret-pw-2");
     private static readonly Account Carol = new("carol", "Carol Example", "102", "carol-secret-pw3");
 
-    private static async Task<DaemonProcess> StartAsync(Action<JsonObject>? adjust = null)
-    {
-        var daemon = DaemonProcess.Create(adjust: config =>
-        {
-            // Qualify OPTIONS are answered by the callee scenarios, but a quiet hour keeps the traces about the call.
-            config["Sip"]!["QualifyIntervalSeconds"] = 3600;
-            adjust?.Invoke(config);
-        });
-        try
-        {
-            await daemon.StartAndWaitReadyAsync();
-            using var admin = daemon.AdminClient();
-            foreach (var account in (Account[])[Alice, Bob, Carol])
-            {
-                var user = await admin.PostAsJsonAsync("/api/users", new { loginId = account.Login, displayName = account.Name, password = account.Password });
-                Assert.True(user.IsSuccessStatusCode, $"creating {account.Login}: {(int)user.StatusCode} {await user.Content.ReadAsStringAsync()}");
-                var number = await admin.PostAsJsonAsync("/api/numbers", new { number = account.Number, user = account.Login });
-                Assert.True(number.IsSuccessStatusCode, $"numbering {account.Login}: {(int)number.StatusCode} {await number.Content.ReadAsStringAsync()}");
-            }
-            return daemon;
-        }
-        catch
-        {
-            await daemon.DisposeAsync();
-            throw;
-        }
-    }
+    private static Task<DaemonProcess> StartAsync(Action<JsonObject>? adjust = null) => PbxAccounts.StartWithAsync([Alice, Bob, Carol], adjust);
 
     /// <summary>Registers the account from a fresh port and starts the callee scenario on that same port.</summary>
     private static async Task<Sipp.Callee> RegisterAndAnswerAsync(DaemonProcess daemon, Account account, string scenario)

@@ -4,6 +4,7 @@ using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using Pbx.Integration.Tests.Infrastructure;
+using Account = Pbx.Integration.Tests.Infrastructure.PbxAccount;
 using Xunit.Abstractions;
 
 namespace Pbx.Integration.Tests.Calls;
@@ -17,7 +18,6 @@ namespace Pbx.Integration.Tests.Calls;
 /// </summary>
 public sealed partial class TransferTests(ITestOutputHelper output)
 {
-    private sealed record Account(string Login, string Name, string Number, string Password);
 
     private static readonly Account Alice = new("alice", "Alice Example", "100", "alice-secret-pw1");
     private static readonly Account Bob = new("bob", "Bob Example", "101", "bob-secret-pw-2");
@@ -25,33 +25,7 @@ public sealed partial class TransferTests(ITestOutputHelper output)
 
     private const int RecallSeconds = 5;
 
-    private static async Task<DaemonProcess> StartAsync()
-    {
-        var daemon = DaemonProcess.Create(adjust: config =>
-        {
-            // Qualify OPTIONS are answered by the callee scenarios, but a quiet hour keeps the traces about the call.
-            config["Sip"]!["QualifyIntervalSeconds"] = 3600;
-            config["Calls"] = new JsonObject { ["TransferRecallSeconds"] = RecallSeconds };
-        });
-        try
-        {
-            await daemon.StartAndWaitReadyAsync();
-            using var admin = daemon.AdminClient();
-            foreach (var account in (Account[])[Alice, Bob, Carol])
-            {
-                var user = await admin.PostAsJsonAsync("/api/users", new { loginId = account.Login, displayName = account.Name, password = account.Password });
-                Assert.True(user.IsSuccessStatusCode, $"creating {account.Login}: {(int)user.StatusCode} {await user.Content.ReadAsStringAsync()}");
-                var number = await admin.PostAsJsonAsync("/api/numbers", new { number = account.Number, user = account.Login });
-                Assert.True(number.IsSuccessStatusCode, $"numbering {account.Login}: {(int)number.StatusCode} {await number.Content.ReadAsStringAsync()}");
-            }
-            return daemon;
-        }
-        catch
-        {
-            await daemon.DisposeAsync();
-            throw;
-        }
-    }
+    private static Task<DaemonProcess> StartAsync() => PbxAccounts.StartWithAsync([Alice, Bob, Carol], config => config["Calls"] = new JsonObject { ["TransferRecallSeconds"] = RecallSeconds });
 
     /// <summary>Registers the account from a fresh port and starts the callee scenario on that same port.</summary>
     private static async Task<Sipp.Callee> RegisterAndAnswerAsync(DaemonProcess daemon, Account account, string scenario, params string[] extraArgs)
