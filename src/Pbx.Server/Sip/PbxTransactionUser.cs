@@ -12,6 +12,30 @@ namespace Pbx.Server.Sip;
 internal sealed class PbxTransactionUser(RegistrarService registrar, SourceGuard guard, QualifyService qualify, B2buaService calls,
     DigestAuthenticator authenticator, string realm) : ISipTransactionUser
 {
+    /// <summary>
+    /// Requests without any credentials get their digest challenge without a transaction (RFC 3261 §8.2.7): most
+    /// REGISTERs and INVITEs start that way, and a stateful 401/407 would be kept for 32 s each.
+    /// </summary>
+    public PooledBufferWriter? TryRespondStatelessly(SipMessage request, SipFlow source)
+    {
+        switch (request.Method)
+        {
+            case SipMethod.Register when guard.MayRegister(source.Remote.Address):
+                return registrar.TryChallengeStatelessly(request, source);
+            case SipMethod.Invite when !request.To.HasTag && !request.TryGetHeader(HeaderKind.ProxyAuthorization, out _)
+                                       && calls.Trunks?.FindBySource(source.Remote) is null:
+                var buffer = new PooledBufferWriter(768);
+                var writer = new SipMessageWriter(buffer);
+                SipResponseFactory.WriteResponseStart(writer, request, 407, "Proxy Authentication Required"u8,
+                    System.Text.Encoding.ASCII.GetBytes(SipIds.NewTag()), source.Remote);
+                authenticator.WriteChallenges(writer, realm, proxy: true);
+                writer.WriteBody(default);
+                return buffer;
+            default:
+                return null;
+        }
+    }
+
     public void OnRequest(ServerTransaction transaction)
     {
         var request = transaction.Request;

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using Pbx.Sip.Auth;
 using Pbx.Sip.Messages;
 using Pbx.Sip.Transactions;
+using Pbx.Sip.Transports;
 
 namespace Pbx.Sip.Registrar;
 
@@ -26,6 +27,21 @@ public sealed partial class RegistrarService(
     ILogger logger)
 {
     public BindingTable Bindings => bindings;
+
+    /// <summary>
+    /// The 401 for a REGISTER that carries no credentials at all, built without a transaction (RFC 3261 §8.2.7);
+    /// null for any other REGISTER, which goes through <see cref="Handle"/>.
+    /// </summary>
+    public PooledBufferWriter? TryChallengeStatelessly(SipMessage request, SipFlow source)
+    {
+        if (request.Method != SipMethod.Register || request.TryGetHeader(HeaderKind.Authorization, out _)) return null;
+        var buffer = new PooledBufferWriter(768);
+        var writer = new SipMessageWriter(buffer);
+        SipResponseFactory.WriteResponseStart(writer, request, 401, "Unauthorized"u8, System.Text.Encoding.ASCII.GetBytes(NewTag()), source.Remote);
+        authenticator.WriteChallenges(writer, options.Realm, proxy: false, stale: false);
+        writer.WriteBody(default);
+        return buffer;
+    }
 
     public void Handle(ServerTransaction transaction)
     {

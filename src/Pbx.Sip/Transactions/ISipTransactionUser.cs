@@ -10,6 +10,13 @@ namespace Pbx.Sip.Transactions;
 /// </summary>
 public interface ISipTransactionUser
 {
+    /// <summary>
+    /// Offered each new request (not ACK, not a retransmission) before a transaction is made for it. A UAS may answer
+    /// statelessly (RFC 3261 §8.2.7), most usefully with a digest challenge: a retransmitted request is simply
+    /// challenged again, and no transaction has to be kept for 32 s. Return the whole response, or null to go on.
+    /// </summary>
+    PooledBufferWriter? TryRespondStatelessly(SipMessage request, SipFlow source) => null;
+
     /// <summary>A new request (anything but ACK); answer with <see cref="ServerTransaction.SendResponse(int, string, string?)"/>.</summary>
     void OnRequest(ServerTransaction transaction);
 

@@ -145,6 +145,12 @@ public sealed class SipTransactionLayer : ISipReceiver, IDisposable
             SendBestEffort(busy.WrittenMemory, ResponseFlow(request, source));
             return;
         }
+        if (_user.TryRespondStatelessly(request, source) is { } stateless)
+        {
+            using (stateless) SendBestEffort(stateless.WrittenMemory, ResponseFlow(request, source));
+            Interlocked.Increment(ref Counters.Stateless);
+            return;
+        }
         var tx = new ServerTransaction(this, key, request.Clone(), source);
         if (!_servers.TryAdd(key, tx))
         {
@@ -308,6 +314,8 @@ public sealed class SipLayerCounters
     public long Absorbed;
     public long Discarded;
     public long Overload;
+    /// <summary>Requests answered without a transaction (digest challenges).</summary>
+    public long Stateless;
     public long SendErrors;
     public long HandlerErrors;
 }

@@ -16,6 +16,9 @@ public sealed class RecordingUser : ISipTransactionUser
     public List<int> Stray { get; } = [];
     public List<SipTransaction> Terminated { get; } = [];
     public Func<ServerTransaction, bool>? Answer { get; set; }
+    public Func<SipMessage, SipFlow, PooledBufferWriter?>? AnswerStatelessly { get; set; }
+
+    public PooledBufferWriter? TryRespondStatelessly(SipMessage request, SipFlow source) => AnswerStatelessly?.Invoke(request, source);
 
     public void OnRequest(ServerTransaction transaction)
     {

@@ -52,6 +52,34 @@ public class RegisterScenarioTests
     }
 
     [Fact]
+    public void A_stateless_challenge_keeps_no_transaction_and_a_retransmission_is_challenged_again()
+    {
+        using var stack = new TestStack();
+        var auth = new DigestAuthenticator(new DigestOptions { ServerSecret = new byte[32] }, new OneUser(), stack.Clock);
+        stack.PbxUser.AnswerStatelessly = (request, source) =>
+        {
+            if (request.TryGetHeader(HeaderKind.Authorization, out _)) return null;
+            var buffer = new PooledBufferWriter(512);
+            var writer = new SipMessageWriter(buffer);
+            SipResponseFactory.WriteResponseStart(writer, request, 401, "Unauthorized"u8, "reg1"u8, source.Remote);
+            auth.WriteChallenges(writer, "pbx", proxy: false);
+            writer.WriteBody(default);
+            return buffer;
+        };
+
+        // The phone's client transaction retransmits over UDP (Timer E) until the 401; each copy is answered alike.
+        var register = TestStack.Request("REGISTER", "z9hG4bKstateless1");
+        stack.Pbx.OnMessageReceived(register, new SipFlow(SipTransportKind.Udp, TestStack.PhoneAddress));
+        stack.Pbx.OnMessageReceived(register, new SipFlow(SipTransportKind.Udp, TestStack.PhoneAddress));
+        stack.Network.Deliver();
+
+        Assert.Equal(2, stack.Network.History.Count(p => p.StartLine.Contains("401", StringComparison.Ordinal)));
+        Assert.Equal(0, stack.Pbx.ServerTransactionCount);
+        Assert.Equal(2, stack.Pbx.Counters.Stateless);
+        Assert.Empty(stack.PbxUser.Requests);
+    }
+
+    [Fact]
     public async Task Transport_set_routes_by_kind()
     {
         using var stack = new TestStack();
