@@ -55,10 +55,16 @@ public sealed class VirtualClock : TimeProvider
     /// </summary>
     public static async Task Settle()
     {
-        for (int quietRounds = 0, rounds = 0; quietRounds < 5 && rounds < 50; rounds++)
+        // Quiet means nothing queued and nothing finished since the last look: a continuation already running on a
+        // pool thread (not queued any more) still counts as work until it completes.
+        long completed = ThreadPool.CompletedWorkItemCount;
+        for (int quietRounds = 0, rounds = 0; quietRounds < 5 && rounds < 200; rounds++)
         {
             await Task.Delay(1);
-            quietRounds = ThreadPool.PendingWorkItemCount == 0 ? quietRounds + 1 : 0;
+            var now = ThreadPool.CompletedWorkItemCount;
+            // Our own Task.Delay continuation completes one work item per round; more than that is someone else's.
+            quietRounds = ThreadPool.PendingWorkItemCount == 0 && now - completed <= 2 ? quietRounds + 1 : 0;
+            completed = now;
         }
     }
 
