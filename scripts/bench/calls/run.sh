@@ -40,21 +40,9 @@ KAM_PID=""; RTPE_PID=""; PBX_PID=""
 BG_PIDS=""                                      # sipp processes running in the background
 USED_PORTS=" "
 
-log() { printf '[%s] %s\n' "$(date -u +%H:%M:%S)" "$*" >&2; }
 # shellcheck source=../lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
 
-# Stops one process we started (and the workers it forked): TERM, then KILL after 5 s.
-stop_process() {
-    local pid=$1 kids
-    [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null || return 0
-    kids=$(pgrep -P "$pid" 2>/dev/null)
-    kill -TERM "$pid" 2>/dev/null
-    for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-    for p in $pid $kids; do kill -KILL "$p" 2>/dev/null; done
-    wait "$pid" 2>/dev/null
-    return 0
-}
 
 stop_background() {
     local p
