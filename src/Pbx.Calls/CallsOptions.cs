@@ -33,6 +33,9 @@ public sealed class CallsOptions
     /// <summary>Call-through waits this long for the next digit of the destination before dialling what it has.</summary>
     public TimeSpan DigitCollection { get; set; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>Keyed during a call by a user who has a second call (the first on hold), joins all three into a conference.</summary>
+    public string ThreeWayCode { get; set; } = "*3";
+
     /// <summary>How often media timeouts are checked.</summary>
     public TimeSpan MediaCheckInterval { get; set; } = TimeSpan.FromSeconds(2);
 }

@@ -22,6 +22,7 @@ public static class PbxCtl
         root.Subcommands.Add(SipCommands.Trunks(context));
         root.Subcommands.Add(CallCommands.Calls(context));
         root.Subcommands.Add(CallCommands.Callback(context));
+        foreach (var command in ConferenceCommands.Create(context)) root.Subcommands.Add(command);
         root.Subcommands.Add(SipCommands.Bans(context));
 
         var parsed = root.Parse(args);

@@ -235,6 +235,45 @@ internal sealed class CallMedia : IAsyncDisposable
         return true;
     }
 
+    /// <summary>
+    /// The PBX itself becomes the far end of <paramref name="side"/> (conference, PIN prompt) on the ports and codec
+    /// that phone already uses; the relay stops forwarding between the legs. Null when its codec cannot be decoded.
+    /// </summary>
+    public RelayLegAudioPort? ServeLocally(RelayLeg side)
+    {
+        StopMusicOnHold();
+        if (_received[(int)side] is not { } fromPhone || _sent[(int)side] is not { } toPhone || FirstVoiceFormat(fromPhone) is not { } format)
+            return null;
+        // The phone sends with the numbers of the description we gave it, and hears ours with its own.
+        var receivePayloadType = format.PayloadType;
+        var eventPayloadType = -1;
+        foreach (var pt in toPhone.GetPayloadTypes())
+        {
+            if (!CodecCatalogue.TryResolve(toPhone, pt, out var codec)) continue;
+            if (codec.IsTelephoneEvent) eventPayloadType = pt;
+            else if (codec.SameCodecAs(format.Codec)) receivePayloadType = (byte)pt;
+        }
+        return RelayLegAudioPort.Start(_relay, side, _ticker, format.Codec, format.PayloadType, receivePayloadType, eventPayloadType);
+    }
+
+    /// <summary>
+    /// Answers a new offer (hold, refresh) from a phone the PBX serves itself: same ports, and only the codec it
+    /// already uses, since its <see cref="RelayLegAudioPort"/> stays. Null when the offer lacks that codec (488).
+    /// </summary>
+    public SessionDescription? AnswerServedPhone(RelayLeg side, SessionDescription offer)
+    {
+        if (_received[(int)side] is not { } current || FirstVoiceFormat(current) is not { } format) return null;
+        var hasEvents = _sent[(int)side] is { } sent && sent.GetPayloadTypes().Any(pt => CodecCatalogue.TryResolve(sent, pt, out var codec) && codec.IsTelephoneEvent);
+        var negotiation = CodecNegotiator.NegotiateOffer(offer, new CodecPolicy([format.Codec], hasEvents, _policy.TelephoneEventPayloadType));
+        if (!negotiation.HasCommonCodec) return null;
+        var index = negotiation.Streams.First(stream => stream.IsAccepted).MediaIndex;
+        var answer = OfferAnswer.CreateAnswer(negotiation, Origin(side).Next(), Endpoints(side, index, offer.Media.Count));
+        if (answer is null || answer.Media[index].IsRejected) return null;
+        SetRemote(side, offer, offer.Media[index]);
+        _relay.Relatch(side);
+        return answer;
+    }
+
     /// <summary>A phone sends RFC 4733 events with the payload type of the description we gave it (RFC 3264 §5.1).</summary>
     private void WatchDigits()
     {

@@ -13,6 +13,8 @@ namespace Pbx.Calls.Media;
 public sealed class PromptLibrary(string folder, string systemLanguage)
 {
     private static readonly ToneSpec Signal = new(1000, 0, -12, [150, 150, 150, 1200]);
+    // A prompt that plays once must end, or whatever follows it (a conference mix) is never heard.
+    private static readonly ToneSpec SignalOnce = new(1000, 0, -12, [150, 150, 150], repeats: false);
     private readonly ConcurrentDictionary<string, WavAudio?> _loaded = new(StringComparer.OrdinalIgnoreCase);
 
     public string Folder => folder;
@@ -33,7 +35,7 @@ public sealed class PromptLibrary(string folder, string systemLanguage)
         return null;
     }
 
-    /// <summary>A source playing the prompt (looped when asked), or a repeating beep signal when there is no recording.</summary>
+    /// <summary>A source playing the prompt (looped when asked), or a beep signal (repeating when looped) when there is no recording.</summary>
     public IAudioSource Play(string id, string? language = null, bool loop = false) =>
-        Find(id, language) is { } audio ? new WavAudioSource(audio, loop) : new ToneAudioSource(Signal, 8000);
+        Find(id, language) is { } audio ? new WavAudioSource(audio, loop) : new ToneAudioSource(loop ? Signal : SignalOnce, 8000);
 }

@@ -78,6 +78,25 @@ public sealed partial class B2buaService : IAsyncDisposable
 
     internal void OnDigit(string callId, string? loginId, char digit) => DigitReceived?.Invoke(callId, loginId, digit);
 
+    /// <summary>Dial-in rooms, scheduled and three-way conferences; null when the host runs without them.</summary>
+    public Conferences.ConferenceService? Conferences { get; set; }
+
+    /// <summary>
+    /// Joins <paramref name="loginId"/>'s two calls into a three-way conference: call <paramref name="activeCallId"/> (the
+    /// one the user is talking in) keeps both parties, the other call's party joins and the user's held side of it ends.
+    /// </summary>
+    public ThreeWayResult StartThreeWay(string loginId, string activeCallId)
+    {
+        if (Conferences is null) return ThreeWayResult.NotAvailable;
+        if (_calls.Keys.FirstOrDefault(call => call.Id == activeCallId && call.HasParty(loginId)) is not { } active) return ThreeWayResult.NotAParty;
+        var others = _calls.Keys.Where(call => call != active && call.HasParty(loginId)).ToList();
+        if (others.Count != 1) return others.Count == 0 ? ThreeWayResult.NoSecondCall : ThreeWayResult.TooManyCalls;
+        var room = Conferences.OpenAdHoc(loginId);
+        others[0].JoinThreeWay(room, loginId, dropInitiator: true);
+        active.JoinThreeWay(room, loginId, dropInitiator: false);
+        return ThreeWayResult.Started;
+    }
+
     /// <summary>Calls being set up or connected.</summary>
     public int ActiveCalls => _calls.Count;
 
@@ -180,4 +199,13 @@ public sealed partial class B2buaService : IAsyncDisposable
     }
 
     public async ValueTask DisposeAsync() => await HangUpAllAsync(TimeSpan.FromSeconds(2));
+}
+
+public enum ThreeWayResult
+{
+    Started,
+    NotAvailable,
+    NotAParty,
+    NoSecondCall,
+    TooManyCalls,
 }

@@ -29,7 +29,7 @@ internal sealed partial class SipCall
 
     private void OnRelayDigit(RelayLeg side, char digit)
     {
-        if (TryCollectDigit(side, digit)) return;
+        if (TryCollectDigit(side, digit) || TryServedDigit(side, digit)) return;
         if (_phase == CallPhase.Connected) OnDigit(side, digit, "RFC 4733");
         else if (side == RelayLeg.B && _confirmingLeg is { } leg) leg.OnConfirmDigit();
     }

@@ -101,6 +101,7 @@ internal sealed partial class SipCall
 
     private void HandleInDialog(RelayLeg from, ServerTransaction transaction, SipMessage request)
     {
+        if (IsServedLocally(from) && HandleServedInDialog(from, transaction, request)) return;
         switch (request.Method)
         {
             case SipMethod.Bye:
@@ -242,6 +243,7 @@ internal sealed partial class SipCall
         var login = LoginOf(from);
         DigitReceived(B2bua.Log, Id, digit, from.ToString(), login ?? "-", how);
         B2bua.OnDigit(Id, login, digit);
+        WatchFeatureCode(from, digit);
     }
 
     /// <summary>SIP INFO DTMF: application/dtmf-relay ("Signal=5") or application/dtmf ("5").</summary>

@@ -30,6 +30,7 @@ internal sealed partial class SipCall
         _maxDuration?.Dispose();
         _mediaCheck?.Dispose();
         _sessionTimer?.Dispose();
+        ReleaseServedSides();
         foreach (var side in _sides)
         {
             if (side is null) continue;

@@ -91,18 +91,31 @@ internal sealed partial class SipCall
     /// </summary>
     private void BeginCallThrough(SessionDescription offer)
     {
+        if (!AnswerCallerOurselves(offer)) return;
+        _collecting = new StringBuilder();
+        _media!.PlayTo(RelayLeg.A, B2bua.Prompts.Play("enter-number", loop: true));
+        _collectTimer = B2bua.Time.CreateTimer(static s => ((SipCall)s!).Queue.Post(((SipCall)s!).OnCollectTimeout), this,
+            B2bua.Options.DigitCollection, Timeout.InfiniteTimeSpan);
+    }
+
+    /// <summary>
+    /// The PBX answers the caller's INVITE itself (call-through, conference dial-in): 200 with our relay port, the
+    /// caller's dialog as side A, connected. False when it could not (the caller got the error response).
+    /// </summary>
+    private bool AnswerCallerOurselves(SessionDescription offer)
+    {
         var answer = _media!.AnswerFirst(RelayLeg.A, offer);
         if (answer is null)
         {
             Reject(488, "Not Acceptable Here - No Common Codec", "no common codec");
-            return;
+            return false;
         }
         var bytes = BuildInboundResponse(200, "OK", SdpSerializer.Serialize(answer));
         var dialog = SipDialog.TryCreateAsUas(Invite, Encoding.ASCII.GetBytes(InboundTag), CallerFlow, DialogState.Confirmed, out _);
         if (dialog is null || !B2bua.Dialogs.TryAdd(dialog, this))
         {
-            Reject(500, "Server Internal Error - Dialog Not Created", "call-through: the caller's dialog could not be created");
-            return;
+            Reject(500, "Server Internal Error - Dialog Not Created", "the caller's dialog could not be created");
+            return false;
         }
         InviteTx.SendResponse(bytes);
         B2bua.InviteAnswered(InviteTx);
@@ -114,10 +127,7 @@ internal sealed partial class SipCall
         _phase = CallPhase.Connected;
         _answeredAt = B2bua.Time.GetUtcNow();
         StartTimers();
-        _collecting = new StringBuilder();
-        _media.PlayTo(RelayLeg.A, B2bua.Prompts.Play("enter-number", loop: true));
-        _collectTimer = B2bua.Time.CreateTimer(static s => ((SipCall)s!).Queue.Post(((SipCall)s!).OnCollectTimeout), this,
-            B2bua.Options.DigitCollection, Timeout.InfiniteTimeSpan);
+        return true;
     }
 
     /// <summary>A digit from side A while the destination is collected; true when it was taken for that.</summary>

@@ -136,6 +136,13 @@ internal sealed partial class SipCall : IDialogOwner, ILegFactory
             return;
         }
         _media.Relay.DigitReceived += (side, digit) => Queue.Post(() => OnRelayDigit(side, digit));
+        if (_fromTrunk is null && B2bua.Conferences?.FindDialIn(_called) is { } dialIn)
+        {
+            B2bua.Activity.Change(_callerLogin, 0, +1);
+            _callerActive = true;
+            _ = StartDialInAsync(offer, dialIn);
+            return;
+        }
         if (_called == B2bua.Options.CallThroughNumber)
         {
             if (_fromTrunk is null)

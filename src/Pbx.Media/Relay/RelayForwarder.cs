@@ -23,6 +23,7 @@ internal sealed class RelayForwarder
     private PayloadTypeMap _payloadTypeMap = PayloadTypeMap.Identity;
     private bool _suppressed;
     private int _telephoneEventPayloadType = -1;
+    private IRelayPacketSink? _sink;
     private readonly Dtmf.TelephoneEventReceiver _events = new();
 
     public RelayForwarder(RtpRelaySession session, RelayLegState from, RelayLegState to, RelayStreamKind kind, RtpRelayOptions options, ILogger logger)
@@ -49,6 +50,13 @@ internal sealed class RelayForwarder
     {
         get => Volatile.Read(ref _suppressed);
         set => Volatile.Write(ref _suppressed, value);
+    }
+
+    /// <summary>Server-side media listening to this leg (<see cref="RelayLegAudioPort"/>): gets every accepted RTP packet.</summary>
+    public IRelayPacketSink? Sink
+    {
+        get => Volatile.Read(ref _sink);
+        set => Volatile.Write(ref _sink, value);
     }
 
     public PayloadTypeMap PayloadTypeMap
@@ -147,6 +155,7 @@ internal sealed class RelayForwarder
         if (_kind == RelayStreamKind.Rtp && header.PayloadType == TelephoneEventPayloadType
             && _events.TryAccept(header, header.GetPayload(packet), out var digit))
             _session.OnDigit(_from.Leg, digit);
+        if (_kind == RelayStreamKind.Rtp && Sink is { } sink) sink.OnRtp(header, packet);
         if (Suppressed) return null;
 
         var destination = _to.GetLatch(_kind).Destination;

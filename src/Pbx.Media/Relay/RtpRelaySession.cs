@@ -93,6 +93,9 @@ public sealed class RtpRelaySession : IAsyncDisposable, IDisposable
     public void SetSuppressed(RelayDirection direction, bool suppressed) =>
         (direction == RelayDirection.AToB ? _rtpAToB : _rtpBToA).Suppressed = suppressed;
 
+    /// <summary>Hands every RTP packet the phone on <paramref name="leg"/> sends to <paramref name="sink"/> as well (null stops).</summary>
+    public void SetSink(RelayLeg leg, IRelayPacketSink? sink) => (leg == RelayLeg.A ? _rtpAToB : _rtpBToA).Sink = sink;
+
     /// <summary>
     /// Sends an RTP packet of our own to the phone on <paramref name="leg"/>, from that leg's RTP port (so it arrives
     /// where the phone expects our media), to its latched or signalled address. False when there is nowhere to send.

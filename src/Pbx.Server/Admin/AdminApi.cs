@@ -14,5 +14,6 @@ internal static class AdminApi
         SipAdminEndpoints.Map(api);
         TrunkEndpoints.Map(api);
         CallEndpoints.Map(api);
+        ConferenceEndpoints.Map(api);
     }
 }

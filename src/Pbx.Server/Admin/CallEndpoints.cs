@@ -73,5 +73,23 @@ internal static class CallEndpoints
                 _ => TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "The call cannot be moved now (a transfer or another move is in progress)"),
             };
         });
+
+        // Three-way conference: the user's call {callId} and the user's other (held) call become one conference.
+        api.MapPost("/calls/{callId}/conference", async (string callId, HttpContext http, B2buaService calls) =>
+        {
+            var (body, problem) = await RequestBody.ReadAsync<ThreeWayRequest>(http);
+            if (problem is not null) return problem;
+            if (string.IsNullOrWhiteSpace(body!.User)) return Problems.Invalid("user", "name the user who joins the calls (login ID)");
+            return calls.StartThreeWay(body.User, callId) switch
+            {
+                ThreeWayResult.Started => TypedResults.Accepted("/api/conferences/live", new { started = true }),
+                ThreeWayResult.NotAParty => Problems.NotFound("connected call with that user", $"{callId} / {body.User}"),
+                ThreeWayResult.NoSecondCall => TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: $"{body.User} has no second call to join"),
+                ThreeWayResult.TooManyCalls => TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: $"{body.User} has more than two calls; hang up the others first"),
+                _ => TypedResults.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: "Conferences are not available"),
+            };
+        });
     }
+
+    private sealed record ThreeWayRequest(string? User);
 }

@@ -1,13 +1,16 @@
 using System.Net;
 using Pbx.Calls;
+using Pbx.Calls.Conferences;
 using Pbx.Calls.Media;
 using Pbx.Calls.Sip;
+using Pbx.Media.Mixing;
 using Pbx.Media.Negotiation;
 using Pbx.Media.Ports;
 using Pbx.Media.Relay;
 using Pbx.Server.Configuration;
 using Pbx.Server.Sip;
 using Pbx.Sip.Registrar;
+using Pbx.Telephony.Conferences;
 using Pbx.Telephony.Routing;
 
 namespace Pbx.Server.Calls;
@@ -54,6 +57,12 @@ internal static class CallServices
                 : Path.Combine(provider.GetRequiredService<Hosting.DataLocation>().Directory, "prompts"),
             options.Calls.Language));
         services.AddSingleton(provider => Create(provider, options));
+        services.AddSingleton(provider => new ConferenceMixer(provider.GetRequiredService<Pbx.Media.Timing.MediaTicker>(), new ConferenceMixerOptions(),
+            provider.GetRequiredService<ILoggerFactory>().CreateLogger("Pbx.Media")));
+        services.AddSingleton(provider => provider.GetRequiredService<B2buaService>().Conferences!);
+        services.AddSingleton<ILiveConferences>(provider => provider.GetRequiredService<ConferenceService>());
+        services.AddSingleton<IConferenceLauncher>(provider => provider.GetRequiredService<ConferenceService>());
+        services.AddHostedService<Conferences.ConferenceHostedService>();
     }
 
     private static B2buaService Create(IServiceProvider provider, PbxOptions options)
@@ -72,10 +81,11 @@ internal static class CallServices
             KeypressConfirmation = TimeSpan.FromSeconds(options.Calls.KeypressConfirmationSeconds),
             CallPullCode = options.Calls.CallPullCode,
             CallThroughNumber = options.Calls.CallThroughNumber,
+            ThreeWayCode = options.Calls.ThreeWayCode,
             DigitCollection = TimeSpan.FromSeconds(options.Calls.DigitCollectionSeconds),
             Tones = Pbx.Media.Tones.TonePlan.TryGet(options.Calls.ToneCountry, out var tones) ? tones : Pbx.Media.Tones.TonePlan.Germany,
         };
-        return new B2buaService(calls, endpoints, provider.GetRequiredService<BindingTable>(),
+        var b2bua = new B2buaService(calls, endpoints, provider.GetRequiredService<BindingTable>(),
             provider.GetRequiredService<RtpRelaySessionFactory>(), mediaAddress, CodecPolicyFrom(options.Rtp),
             provider.GetRequiredService<ICallDirectory>(), legs => new RoutingEngine(legs, settings, availability, time),
             provider.GetRequiredService<ICallEvents>(), provider.GetRequiredService<Pbx.Media.Timing.MediaTicker>(),
@@ -83,6 +93,11 @@ internal static class CallServices
         {
             Trunks = options.Trunks.Count > 0 ? provider.GetRequiredService<Pbx.Calls.Trunks.TrunkService>() : null,
         };
+        // Attached before the SIP transports start, so the first INVITE to a conference number already finds it.
+        b2bua.Conferences = new ConferenceService(b2bua, provider.GetRequiredService<ConferenceMixer>(),
+            provider.GetRequiredService<IConferenceStore>(), options.Calls.ConferenceAccessNumber,
+            provider.GetRequiredService<ILoggerFactory>().CreateLogger("Pbx.Conferences"));
+        return b2bua;
     }
 
     private static CodecPolicy CodecPolicyFrom(RtpOptions rtp)

@@ -216,6 +216,10 @@ public sealed class CallOptions
     public string CallThroughNumber { get; set; } = "";
     /// <summary>How long call-through waits for the next digit before dialling what it has.</summary>
     public int DigitCollectionSeconds { get; set; }
+    /// <summary>Keyed in a call by a user with a second call on hold: joins all three into a conference.</summary>
+    public string ThreeWayCode { get; set; } = "";
+    /// <summary>Dialled, then a scheduled conference's PIN, joins that conference while it runs.</summary>
+    public string ConferenceAccessNumber { get; set; } = "";
     /// <summary>Whose tones callers hear (ringback, busy): DE, US or FR.</summary>
     public string ToneCountry { get; set; } = "";
 
@@ -223,10 +227,16 @@ public sealed class CallOptions
     {
         OptionRules.Range(errors, "Calls:TransferRecallSeconds", TransferRecallSeconds, 5, 120);
         OptionRules.Range(errors, "Calls:KeypressConfirmationSeconds", KeypressConfirmationSeconds, 3, 120);
-        foreach (var (key, code) in new[] { ("Calls:CallPullCode", CallPullCode), ("Calls:CallThroughNumber", CallThroughNumber) })
+        var codes = new[] { ("Calls:CallPullCode", CallPullCode), ("Calls:CallThroughNumber", CallThroughNumber), ("Calls:ConferenceAccessNumber", ConferenceAccessNumber) };
+        foreach (var (key, code) in codes)
             if (code.Length == 0 || code.Any(c => !char.IsAsciiDigit(c) && c is not '*' and not '#'))
                 errors.Add(new(key, $"'{code}' must be digits, * and #"));
-        if (CallPullCode == CallThroughNumber) errors.Add(new("Calls:CallThroughNumber", "must differ from Calls:CallPullCode"));
+        for (var i = 1; i < codes.Length; i++)
+            for (var j = 0; j < i; j++)
+                if (codes[i].Item2 == codes[j].Item2) errors.Add(new(codes[i].Item1, $"must differ from {codes[j].Item1}"));
+        // Keyed mid-call as RFC 4733 digits: a star or hash, then one digit or key.
+        if (ThreeWayCode.Length != 2 || ThreeWayCode[0] is not ('*' or '#') || !(char.IsAsciiDigit(ThreeWayCode[1]) || ThreeWayCode[1] is '*' or '#'))
+            errors.Add(new("Calls:ThreeWayCode", $"'{ThreeWayCode}' must be * or # followed by one key, e.g. *3"));
         OptionRules.Range(errors, "Calls:DigitCollectionSeconds", DigitCollectionSeconds, 2, 60);
         if (Language is not ("en" or "de" or "fr"))
             errors.Add(new("Calls:Language", $"'{Language}' has no prompts; known: en, de, fr"));

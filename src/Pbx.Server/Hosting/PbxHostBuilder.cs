@@ -87,6 +87,7 @@ public static class PbxHostBuilder
             return routing;
         });
         builder.Services.AddSingleton<IRoutingSettings>(provider => provider.GetRequiredService<SqliteRoutingSettings>());
+        Conferences.ConferenceStorage.Add(builder.Services, database, time);
         builder.Services.AddSingleton<PbxXmppDirectory>();
         AddSip(builder.Services, options.Sip);
         Calls.CallServices.Add(builder.Services, options);

@@ -187,6 +187,47 @@ public static class Schema
         new(7, "sip_bindings_mobile", """
             ALTER TABLE sip_bindings ADD COLUMN mobile INTEGER NOT NULL DEFAULT 0;
             """),
+        // Conference starts keep the offset they were given (ISO-8601 text such as 2026-03-02T09:00:00.0000000+01:00):
+        // repetitions follow that local time of day. The history keeps the name and no foreign key, so it outlives
+        // the conference it records.
+        new(8, "conferences", """
+            CREATE TABLE conference_rooms (
+                number           TEXT    PRIMARY KEY,
+                name             TEXT    NOT NULL,
+                pin              TEXT,
+                max_participants INTEGER NOT NULL,
+                updated_at       TEXT    NOT NULL
+            );
+            CREATE TABLE conferences (
+                id               INTEGER PRIMARY KEY AUTOINCREMENT,
+                name             TEXT    NOT NULL,
+                start            TEXT    NOT NULL,
+                repetition       TEXT    NOT NULL CHECK (repetition IN ('once', 'daily', 'weekly', 'monthly')),
+                duration_seconds INTEGER NOT NULL,
+                pin              TEXT    NOT NULL,
+                last_launched    TEXT,
+                updated_at       TEXT    NOT NULL
+            );
+            CREATE TABLE conference_participants (
+                conference_id INTEGER NOT NULL REFERENCES conferences(id) ON DELETE CASCADE,
+                position      INTEGER NOT NULL,
+                login_id      TEXT    COLLATE NOCASE,
+                number        TEXT,
+                is_moderator  INTEGER NOT NULL,
+                pbx_calls     INTEGER NOT NULL,
+                PRIMARY KEY (conference_id, position),
+                CHECK ((login_id IS NULL) <> (number IS NULL))
+            );
+            CREATE TABLE conference_history (
+                id                INTEGER PRIMARY KEY,
+                conference_id     INTEGER NOT NULL,
+                name              TEXT    NOT NULL,
+                started_at        TEXT    NOT NULL,
+                ended_at          TEXT    NOT NULL,
+                participant_count INTEGER NOT NULL
+            );
+            CREATE INDEX conference_history_started ON conference_history(started_at);
+            """),
     ];
 
     public static int LatestVersion => Migrations[^1].Version;
