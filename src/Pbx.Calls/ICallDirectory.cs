@@ -16,4 +16,7 @@ public interface ICallDirectory
 
     /// <summary>The user's first external number (a DID in E.164), presented as caller ID on trunk calls; null when none.</summary>
     ValueTask<string?> GetExternalNumberAsync(string loginId, CancellationToken cancellation);
+
+    /// <summary>The language the user hears prompts in (en, de, fr); null for the system language.</summary>
+    ValueTask<string?> GetLanguageAsync(string loginId, CancellationToken cancellation) => ValueTask.FromResult<string?>(null);
 }

@@ -25,6 +25,10 @@ internal sealed partial class SipCall
     private StringBuilder? _pin;
     private ITimer? _pinTimer;
     private int _pinAttempts;
+    // The prompt language of each side's user (null: the system language).
+    private readonly string?[] _languages = new string?[2];
+
+    private Pbx.Media.Endpoint.IAudioSource Prompt(RelayLeg listener, string id) => B2bua.Prompts.Play(id, _languages[(int)listener]);
 
     private ConferenceService Conferences => B2bua.Conferences ?? throw new InvalidOperationException("Conferences are not configured.");
 
@@ -34,9 +38,11 @@ internal sealed partial class SipCall
     {
         // The other participants see the caller's desk number.
         var identity = await B2bua.Directory.GetIdentityAsync(_callerLogin, CancellationToken.None);
+        var language = await B2bua.Directory.GetLanguageAsync(_callerLogin, CancellationToken.None);
         Queue.Post(() =>
         {
             if (identity is not null) _caller = identity;
+            _languages[(int)RelayLeg.A] = language;
             if (_phase == CallPhase.Routing && !_callerCancelled) BeginDialIn(offer, dialIn);
         });
     }
@@ -72,7 +78,7 @@ internal sealed partial class SipCall
 
     private void AskForPin(string prompt)
     {
-        _ports[(int)RelayLeg.A]?.Play(B2bua.Prompts.Play(prompt));
+        _ports[(int)RelayLeg.A]?.Play(Prompt(RelayLeg.A, prompt));
         _pinTimer?.Dispose();
         // Time to listen to the prompt and key in the PIN.
         _pinTimer = B2bua.Time.CreateTimer(static s => ((SipCall)s!).Queue.Post(((SipCall)s!).OnPinTimeout), this,
@@ -143,7 +149,7 @@ internal sealed partial class SipCall
             LeaveSide(side, result == ConferenceJoinResult.RoomFull ? "the conference is full" : "the conference is closed", byeReceived: false);
             return;
         }
-        if (first) port.Play(B2bua.Prompts.Play("first-participant"));
+        if (first) port.Play(Prompt(side, "first-participant"));
         JoinedConference(B2bua.Log, Id, side.ToString(), seat.Id, room.Key);
     }
 
@@ -151,7 +157,7 @@ internal sealed partial class SipCall
     public void LeaveConference(RelayLeg side, string cause) => Queue.Post(() => LeaveSide(side, cause, byeReceived: false));
 
     /// <summary>Plays a short prompt to one conference participant over the mix (muted, unmuted, ending).</summary>
-    public void PlayConferencePrompt(RelayLeg side, string prompt) => Queue.Post(() => _ports[(int)side]?.Play(B2bua.Prompts.Play(prompt)));
+    public void PlayConferencePrompt(RelayLeg side, string prompt) => Queue.Post(() => _ports[(int)side]?.Play(Prompt(side, prompt)));
 
     private void LeaveSide(RelayLeg side, string cause, bool byeReceived)
     {

@@ -51,6 +51,11 @@ internal sealed partial class SipCall
         LegOutcome outcome;
         try
         {
+            if (_invitedSeat?.LoginId is { } login)
+            {
+                var language = await B2bua.Directory.GetLanguageAsync(login, CancellationToken.None);
+                Queue.Post(() => _languages[(int)RelayLeg.A] = language);
+            }
             leg = new SipOutboundLeg(this, new LegRequest(target, shown), SdpSerializer.Serialize(offer), ringCallerDevice: true);
             outcome = await RingOnItsOwnAsync(leg);
         }

@@ -93,7 +93,7 @@ internal sealed partial class SipCall
     {
         if (!AnswerCallerOurselves(offer)) return;
         _collecting = new StringBuilder();
-        _media!.PlayTo(RelayLeg.A, B2bua.Prompts.Play("enter-number", loop: true));
+        _media!.PlayTo(RelayLeg.A, B2bua.Prompts.Play("enter-number", _languages[(int)RelayLeg.A], loop: true));
         _collectTimer = B2bua.Time.CreateTimer(static s => ((SipCall)s!).Queue.Post(((SipCall)s!).OnCollectTimeout), this,
             B2bua.Options.DigitCollection, Timeout.InfiniteTimeSpan);
     }
@@ -260,9 +260,11 @@ internal sealed partial class SipCall
     {
         // Calls the user places through the PBX show the user's desk number.
         var identity = await B2bua.Directory.GetIdentityAsync(_callerLogin, CancellationToken.None);
+        var language = await B2bua.Directory.GetLanguageAsync(_callerLogin, CancellationToken.None);
         Queue.Post(() =>
         {
             if (identity is not null) _caller = identity;
+            _languages[(int)RelayLeg.A] = language;
             if (_phase == CallPhase.Routing) BeginCallThrough(offer);
         });
     }

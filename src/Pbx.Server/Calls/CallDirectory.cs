@@ -7,6 +7,9 @@ namespace Pbx.Server.Calls;
 /// <summary>The B2BUA's view of the directory: who a caller is and whose an internal number is.</summary>
 internal sealed class CallDirectory(IDirectoryStore directory) : ICallDirectory
 {
+    public async ValueTask<string?> GetLanguageAsync(string loginId, CancellationToken cancellation) =>
+        (await directory.FindUserAsync(loginId, cancellation))?.Language is { Length: > 0 } language ? language : null;
+
     public async ValueTask<CallerIdentity?> GetIdentityAsync(string loginId, CancellationToken cancellation)
     {
         var user = await directory.FindUserAsync(loginId, cancellation);
