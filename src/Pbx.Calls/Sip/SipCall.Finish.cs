@@ -63,6 +63,14 @@ internal sealed partial class SipCall
         try
         {
             var endedAt = B2bua.Time.GetUtcNow();
+            if (_invitedSeat is { } seat)
+            {
+                // The PBX rang a user for a conference: for that user it is a call from the conference.
+                if (seat.LoginId is { } invitee)
+                    B2bua.Events.CallFinished([new(0, invitee, Id, CallDirection.Incoming, seat.Number, Conferences.AccessNumber, seat.Room.Name,
+                        _startedAt, _answeredAt, endedAt, answered ? CallResult.Answered : _callerResult, cause)]);
+                return;
+            }
             var rung = _legs.Where(l => l.LoginId is not null && l.Secondary is null).Select(l => l.LoginId!)
                 .Distinct(StringComparer.OrdinalIgnoreCase).ToList();
             // A callback rings the user first, but for the user it is an outgoing call, journaled once.
