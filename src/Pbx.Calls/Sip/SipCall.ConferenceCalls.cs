@@ -19,14 +19,37 @@ internal sealed partial class SipCall
     /// <summary>Rings <paramref name="target"/> for <paramref name="room"/>; once answered, the party is seated.</summary>
     public static SipCall StartConferenceInvitation(B2buaService b2bua, LiveRoom room, ConferenceInvitee invitee, CallTarget target)
     {
-        var number = invitee.Number ?? invitee.LoginId ?? "";
-        var call = new SipCall(b2bua, invitee.LoginId ?? number, $"conference-{Pbx.Sip.Messages.SipIds.NewCallId()}")
+        var call = new SipCall(b2bua, invitee.LoginId ?? invitee.Number ?? "", $"conference-{Pbx.Sip.Messages.SipIds.NewCallId()}")
         {
             _called = room.Name,
         };
         b2bua.Track(call);
-        call.Queue.Post(() => call.BeginInvitation(room, invitee, target, number));
+        _ = call.PrepareInvitationAsync(room, invitee, target);
         return call;
+    }
+
+    /// <summary>A user is shown in the conference with its extension and hears prompts in its language.</summary>
+    private async Task PrepareInvitationAsync(LiveRoom room, ConferenceInvitee invitee, CallTarget target)
+    {
+        string number = invitee.Number ?? invitee.LoginId ?? "";
+        string? language = null;
+        if (invitee.LoginId is { } login)
+        {
+            try
+            {
+                number = (await B2bua.Directory.GetIdentityAsync(login, CancellationToken.None))?.Number ?? number;
+                language = await B2bua.Directory.GetLanguageAsync(login, CancellationToken.None);
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                RoutingFailed(B2bua.Log, Id, ex);
+            }
+        }
+        Queue.Post(() =>
+        {
+            _languages[(int)RelayLeg.A] = language;
+            BeginInvitation(room, invitee, target, number);
+        });
     }
 
     private void BeginInvitation(LiveRoom room, ConferenceInvitee invitee, CallTarget target, string number)
@@ -51,11 +74,6 @@ internal sealed partial class SipCall
         LegOutcome outcome;
         try
         {
-            if (_invitedSeat?.LoginId is { } login)
-            {
-                var language = await B2bua.Directory.GetLanguageAsync(login, CancellationToken.None);
-                Queue.Post(() => _languages[(int)RelayLeg.A] = language);
-            }
             leg = new SipOutboundLeg(this, new LegRequest(target, shown), SdpSerializer.Serialize(offer), ringCallerDevice: true);
             outcome = await RingOnItsOwnAsync(leg);
         }

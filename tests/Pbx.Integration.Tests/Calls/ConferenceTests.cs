@@ -132,6 +132,7 @@ public sealed class ConferenceTests(ITestOutputHelper log)
         var carolSeat = participants.Single(p => p!["loginId"]!.GetValue<string>() == "carol")!["id"]!.GetValue<string>();
         var bobSeat = participants.Single(p => p!["loginId"]!.GetValue<string>() == "bob")!["id"]!.GetValue<string>();
         Assert.True(participants.Single(p => p!["id"]!.GetValue<string>() == bobSeat)!["isModerator"]!.GetValue<bool>());
+        Assert.Equal("101", participants.Single(p => p!["id"]!.GetValue<string>() == bobSeat)!["number"]!.GetValue<string>());
 
         // carol is no moderator; bob is: he mutes and then removes carol.
         var refused = await admin.PostAsJsonAsync($"/api/conferences/live/conference-{id}/participants/{bobSeat}/kick", new { moderator = "carol" });
