@@ -220,15 +220,7 @@ internal sealed partial class SipCall
             transaction.SendResponse(488, "Not Acceptable Here - Codec Change Not Possible In A Conference");
             return;
         }
-        var leg = Side(from).Dialog;
-        var bytes = BuildInDialogSuccess(request, leg, SdpSerializer.Serialize(answer));
-        transaction.SendResponse(bytes);
-        if (request.Method == SipMethod.Invite && !leg.Flow.IsReliable)
-        {
-            leg.Unacknowledged?.Dispose();
-            leg.Unacknowledged = new SuccessRetransmitter(B2bua.Layer, bytes, transaction.ResponseDestination, request.CSeq.Number,
-                B2bua.Time, () => Queue.Post(() => LeaveSide(from, "re-INVITE answer never acknowledged", byeReceived: false)));
-        }
+        AnswerInDialog(from, transaction, request, answer, () => LeaveSide(from, "re-INVITE answer never acknowledged", byeReceived: false));
     }
 
     /// <summary>Finish: every served side lets go of its seat and port.</summary>

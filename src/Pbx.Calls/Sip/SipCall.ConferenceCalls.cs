@@ -70,18 +70,7 @@ internal sealed partial class SipCall
 
     private async Task RingInviteeAsync(CallTarget target, SessionDescription offer, CallerIdentity shown)
     {
-        SipOutboundLeg? leg = null;
-        LegOutcome outcome;
-        try
-        {
-            leg = new SipOutboundLeg(this, new LegRequest(target, shown), SdpSerializer.Serialize(offer), ringCallerDevice: true);
-            outcome = await RingOnItsOwnAsync(leg);
-        }
-        catch (Exception ex) when (ex is not OutOfMemoryException)
-        {
-            RoutingFailed(B2bua.Log, Id, ex);
-            outcome = new LegOutcome.NotAnswered(LegFailure.Failed);
-        }
+        var (leg, outcome) = await RingAloneAsync(target, shown, offer);
         Queue.Post(() => OnInviteeDecided(leg, offer, outcome));
     }
 

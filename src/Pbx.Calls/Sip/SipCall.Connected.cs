@@ -194,15 +194,7 @@ internal sealed partial class SipCall
             return;
         }
         _media.SetHolding(from, hold);
-        var leg = Side(from).Dialog;
-        var bytes = BuildInDialogSuccess(request, leg, SdpSerializer.Serialize(answer));
-        transaction.SendResponse(bytes);
-        if (request.Method == SipMethod.Invite && !leg.Flow.IsReliable)
-        {
-            leg.Unacknowledged?.Dispose();
-            leg.Unacknowledged = new SuccessRetransmitter(B2bua.Layer, bytes, transaction.ResponseDestination, request.CSeq.Number,
-                B2bua.Time, () => Queue.Post(() => End("hold answer never acknowledged", byeFrom: null)));
-        }
+        AnswerInDialog(from, transaction, request, answer, () => End("hold answer never acknowledged", byeFrom: null));
         HoldChanged(B2bua.Log, Id, from.ToString(), hold, _media.IsPlayingMusicOnHold);
     }
 
@@ -281,6 +273,21 @@ internal sealed partial class SipCall
             request.Body.IsEmpty ? null : Encoding.UTF8.GetString(request.Body),
             request.Body.IsEmpty ? null : Encoding.ASCII.GetString(type));
         if (sent is null) transaction.SendResponse(481, "Call/Transaction Does Not Exist");
+    }
+
+    /// <summary>
+    /// 200 with our answer to an in-dialog offer from <paramref name="from"/>; over UDP a 200 for a re-INVITE is
+    /// retransmitted until its ACK (RFC 3261 §13.3.1.4), and <paramref name="neverAcknowledged"/> runs (on the queue) if none comes.
+    /// </summary>
+    private void AnswerInDialog(RelayLeg from, ServerTransaction transaction, SipMessage request, SessionDescription answer, Action neverAcknowledged)
+    {
+        var leg = Side(from).Dialog;
+        var bytes = BuildInDialogSuccess(request, leg, SdpSerializer.Serialize(answer));
+        transaction.SendResponse(bytes);
+        if (request.Method != SipMethod.Invite || leg.Flow.IsReliable) return;
+        leg.Unacknowledged?.Dispose();
+        leg.Unacknowledged = new SuccessRetransmitter(B2bua.Layer, bytes, transaction.ResponseDestination, request.CSeq.Number,
+            B2bua.Time, () => Queue.Post(neverAcknowledged));
     }
 
     private byte[] BuildInDialogSuccess(SipMessage request, SipDialogLeg leg, string sdp)

@@ -48,22 +48,33 @@ internal sealed partial class SipCall
 
     private async Task RingFirstPartyAsync(CallTarget first, SessionDescription offer)
     {
-        SipOutboundLeg? leg = null;
-        LegOutcome outcome;
         try
         {
             _caller = await B2bua.Directory.GetIdentityAsync(_callerLogin, CancellationToken.None) ?? _caller;
-            // The user's own phone shows the destination it is about to be connected to.
-            var shown = new CallerIdentity(_called, "Callback");
-            leg = new SipOutboundLeg(this, new LegRequest(first, shown), SdpSerializer.Serialize(offer), ringCallerDevice: true);
-            outcome = await RingOnItsOwnAsync(leg);
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
             RoutingFailed(B2bua.Log, Id, ex);
-            outcome = new LegOutcome.NotAnswered(LegFailure.Failed);
         }
+        // The user's own phone shows the destination it is about to be connected to.
+        var (leg, outcome) = await RingAloneAsync(first, new CallerIdentity(_called, "Callback"), offer);
         Queue.Post(() => OnFirstPartyDecided(leg, offer, outcome));
+    }
+
+    /// <summary>Rings <paramref name="target"/> with our own <paramref name="offer"/>, outside any routing (the PBX places the call).</summary>
+    private async Task<(SipOutboundLeg? Leg, LegOutcome Outcome)> RingAloneAsync(CallTarget target, CallerIdentity shown, SessionDescription offer)
+    {
+        SipOutboundLeg? leg = null;
+        try
+        {
+            leg = new SipOutboundLeg(this, new LegRequest(target, shown), SdpSerializer.Serialize(offer), ringCallerDevice: true);
+            return (leg, await RingOnItsOwnAsync(leg));
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            RoutingFailed(B2bua.Log, Id, ex);
+            return (leg, new LegOutcome.NotAnswered(LegFailure.Failed));
+        }
     }
 
     private void OnFirstPartyDecided(SipOutboundLeg? leg, SessionDescription offer, LegOutcome outcome)
