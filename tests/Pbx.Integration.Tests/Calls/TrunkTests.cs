@@ -111,6 +111,46 @@ public sealed class TrunkTests
     }
 
     [Fact]
+    public async Task A_scheduled_conference_calls_an_outside_participant_through_the_trunk()
+    {
+        var providerPort = FreePorts.Next();
+        await using var daemon = await StartAsync(providerPort, register: false);
+        await using var provider = await Sipp.AnswerAsync("trunk_provider_answer.xml", providerPort, TimeSpan.FromSeconds(60));
+        using var admin = daemon.AdminClient();
+        var created = await admin.PostAsJsonAsync("/api/conferences", new
+        {
+            name = "Supplier call",
+            start = DateTimeOffset.UtcNow.AddSeconds(3).ToString("O"),
+            durationMinutes = 15,
+            participants = new object[]
+            {
+                new { user = "alice", moderator = true, pbxCalls = false },
+                new { number = "0301234567", moderator = false, pbxCalls = true },
+            },
+        });
+        Assert.True(created.IsSuccessStatusCode, $"{(int)created.StatusCode} {await created.Content.ReadAsStringAsync()}");
+
+        // The provider is rung with the number in E.164 (the trunk's dial rule) and answers; the PBX seats it.
+        JsonNode? seat = null;
+        var clock = Stopwatch.StartNew();
+        while (seat is null && clock.Elapsed < TimeSpan.FromSeconds(20))
+        {
+            await Task.Delay(200);
+            var live = (await admin.GetFromJsonAsync<JsonNode>("/api/conferences/live"))!.AsArray();
+            seat = live.SelectMany(c => c!["participants"]!.AsArray())
+                .FirstOrDefault(p => p!["number"]!.GetValue<string>() == "0301234567" && p["state"]!.GetValue<string>() == "joined");
+        }
+        Assert.True(seat is not null, "the outside participant was not seated\n" + daemon.Output);
+        var key = (await admin.GetFromJsonAsync<JsonNode>("/api/conferences/live"))!.AsArray().Single()!["key"]!.GetValue<string>();
+        var kicked = await admin.PostAsJsonAsync($"/api/conferences/live/{key}/participants/{seat!["id"]!.GetValue<string>()}/kick", new { moderator = "alice" });
+        Assert.Equal(System.Net.HttpStatusCode.NoContent, kicked.StatusCode);
+
+        var answered = await provider.WaitAsync();
+        AssertPassed(answered, daemon, "provider");
+        Assert.Contains("invite to +49301234567 ", answered.Log);
+    }
+
+    [Fact]
     public async Task A_barred_user_goes_out_through_the_trunk_only_with_the_pin_dialled_first()
     {
         var providerPort = FreePorts.Next();
