@@ -97,6 +97,20 @@ public sealed class ConferenceApiTests(InProcessServer server) : IClassFixture<I
     }
 
     [Fact]
+    public async Task A_users_number_that_is_a_room_is_409_and_not_assigned()
+    {
+        var owner = await CreateUser();
+        var number = UniqueNumber();
+        Assert.Equal(HttpStatusCode.OK, (await Send(HttpMethod.Put, $"/api/conference-rooms/{number}", new { name = "Team bridge" })).Status);
+
+        var (status, problem) = await Send(HttpMethod.Post, "/api/numbers", new { number, user = owner });
+        Assert.Equal(HttpStatusCode.Conflict, status);
+        Assert.Contains("Team bridge", Assert.Single(FieldErrors(problem, "number")));
+        var (_, numbers) = await Send(HttpMethod.Get, "/api/numbers");
+        Assert.DoesNotContain(numbers!.AsArray(), n => n!["number"]!.GetValue<string>() == number);
+    }
+
+    [Fact]
     public async Task Conferences_are_created_read_updated_and_deleted()
     {
         var login = await CreateUser();

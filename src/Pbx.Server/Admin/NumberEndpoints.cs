@@ -1,4 +1,5 @@
 using Pbx.Telephony.Accounts;
+using Pbx.Telephony.Conferences;
 
 namespace Pbx.Server.Admin;
 
@@ -10,12 +11,15 @@ internal static class NumberEndpoints
     {
         numbers.MapGet("/", async (IDirectoryStore store, CancellationToken ct) => TypedResults.Ok(await store.ListNumbersAsync(ct)));
 
-        numbers.MapPost("/", async (HttpContext http, IDirectoryStore store, CancellationToken ct) =>
+        numbers.MapPost("/", async (HttpContext http, IDirectoryStore store, IConferenceStore conferences, CancellationToken ct) =>
         {
             var (body, problem) = await RequestBody.ReadAsync<AssignNumberRequest>(http);
             if (problem is not null) return problem;
             var errors = DirectoryRules.CheckNumberAssignment(body!.Number, body.User, body.Group);
             if (errors.Count > 0) return Problems.Invalid(errors);
+            // A dial-in room answers its number before routing would: the number cannot also ring a user or group.
+            if (await conferences.GetRoomAsync(body.Number!, ct) is { } room)
+                return Problems.From(new DirectoryRuleException(DirectoryFault.Conflict, "number", $"number {room.Number} is the conference room '{room.Name}'"));
             try
             {
                 var assigned = await store.AssignNumberAsync(body.Number!, body.User, body.Group, ct);
