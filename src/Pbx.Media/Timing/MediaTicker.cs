@@ -132,7 +132,8 @@ public sealed class MediaTicker : IDisposable
     private long RunDueTicks()
     {
         var now = _time.GetTimestamp();
-        while (DeadlineOf(_nextTick) <= now)
+        // Checked per tick: when every tick overruns its period the loop never catches up, and Dispose must still end it.
+        while (DeadlineOf(_nextTick) <= now && Volatile.Read(ref _disposed) == 0)
         {
             var overdue = _time.GetElapsedTime(DeadlineOf(_nextTick), now);
             if (overdue >= Period * MaxCatchUpTicks)

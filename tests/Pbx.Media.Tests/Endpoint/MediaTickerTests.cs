@@ -123,6 +123,31 @@ public sealed class MediaTickerTests
     }
 
     [Fact]
+    public async Task Dispose_ends_a_ticker_whose_every_tick_overruns_its_period()
+    {
+        var ticker = new MediaTicker();
+        var slow = new SlowHandler();
+        ticker.Add(slow);
+        ticker.Start();
+        Assert.True(SpinWait.SpinUntil(() => slow.Count >= 5, TimeSpan.FromSeconds(5)), "the ticker did not start ticking");
+
+        var disposing = Task.Run(ticker.Dispose);
+        Assert.Same(disposing, await Task.WhenAny(disposing, Task.Delay(TimeSpan.FromSeconds(3))));
+    }
+
+    private sealed class SlowHandler : IMediaTickHandler
+    {
+        public int Count;
+
+        // Longer than the period: the ticker is always behind and never waits between ticks.
+        public void OnTick(in MediaTick tick)
+        {
+            Interlocked.Increment(ref Count);
+            Thread.Sleep(25);
+        }
+    }
+
+    [Fact]
     public void Ticking_does_not_allocate()
     {
         var clock = new VirtualTimeProvider();
