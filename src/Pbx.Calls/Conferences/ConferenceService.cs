@@ -97,6 +97,11 @@ public sealed partial class ConferenceService : ILiveConferences, IConferenceLau
             ModeratorLogins = new HashSet<string>([initiator], StringComparer.OrdinalIgnoreCase),
         };
         lock (_gate) _live[key] = room;
+        // Both calls may have ended before they got to seat anyone; an empty room must not linger.
+        room.Timers.Add(Time.CreateTimer(_ =>
+        {
+            if (room.Seats.Count == 0) CloseRoom(room, "nobody joined");
+        }, null, TimeSpan.FromSeconds(10), Timeout.InfiniteTimeSpan));
         ConferenceOpened(Log, key, room.Name);
         return room;
     }
