@@ -12,12 +12,15 @@ using Pbx.Media.Timing;
 // 2. verify in real time on the system clock: bisect the participant count between 40 % and 130 % of the estimate,
 //    running each candidate for --seconds and counting ticks that finish after the next deadline.
 // Then the same cost measure for the relay's per-packet work, for comparison.
+// With --sockets it measures instead what the daemon really runs: relay legs served by RelayLegAudioPort on loopback
+// sockets, with simulated phones, compared with plain two-leg relay calls (see SocketBench).
 var settings = BenchSettings.Parse(args);
 if (settings is null)
 {
-    Console.Error.WriteLine("usage: dotnet run -c Release -- [--rooms 3,10,50] [--seconds S=3] [--wideband-percent P=0]");
+    Console.Error.WriteLine(BenchSettings.Usage);
     return 1;
 }
+if (settings.Sockets) return await SocketBench.RunAsync(settings);
 var invariant = CultureInfo.InvariantCulture;
 var loadAverage = File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Split(' ')[0] : "n/a";
 Console.WriteLine($"machine: {Environment.ProcessorCount} logical cores, load average {loadAverage} at start, .NET {Environment.Version}; mixer runs on one ticker thread");
@@ -119,10 +122,11 @@ static (long Missed, long Skipped, double CpuPercent, double WorstMs) RunRealTim
     var wall = Stopwatch.StartNew();
     ticker.Start();
     Thread.Sleep(TimeSpan.FromSeconds(settings.Seconds));
+    // The mixer leaves the ticker first: a ticker that never catches up never looks at its stop signal (see README).
+    mixer.Dispose();
     ticker.Dispose();
     process.Refresh();
     var cpu = process.TotalProcessorTime - cpuBefore;
-    mixer.Dispose();
     // Skipped ticks count against the run; the probe ignores its warm-up ticks (see DeadlineProbe.WarmupTicks).
     return (probe.Missed, ticker.SkippedTicks, 100 * cpu.TotalSeconds / wall.Elapsed.TotalSeconds, probe.WorstMilliseconds);
 }
@@ -130,34 +134,4 @@ static (long Missed, long Skipped, double CpuPercent, double WorstMs) RunRealTim
 internal sealed class FrozenTime : TimeProvider
 {
     public override long GetTimestamp() => 0;
-}
-
-internal sealed record BenchSettings(int[] RoomSizes, int Seconds, int WidebandPercent)
-{
-    public static BenchSettings? Parse(string[] args)
-    {
-        int[] rooms = [3, 10, 50];
-        int seconds = 3, wideband = 0;
-        for (var i = 0; i + 1 < args.Length; i += 2)
-        {
-            switch (args[i])
-            {
-                case "--rooms":
-                    var parts = args[i + 1].Split(',');
-                    rooms = new int[parts.Length];
-                    for (var p = 0; p < parts.Length; p++)
-                    {
-                        if (!int.TryParse(parts[p], NumberStyles.None, CultureInfo.InvariantCulture, out rooms[p]) || rooms[p] < 2 || rooms[p] > 500) return null;
-                    }
-                    break;
-                case "--seconds" when int.TryParse(args[i + 1], NumberStyles.None, CultureInfo.InvariantCulture, out seconds) && seconds is >= 1 and <= 60:
-                    break;
-                case "--wideband-percent" when int.TryParse(args[i + 1], NumberStyles.None, CultureInfo.InvariantCulture, out wideband) && wideband is >= 0 and <= 100:
-                    break;
-                default:
-                    return null;
-            }
-        }
-        return args.Length % 2 == 0 ? new BenchSettings(rooms, seconds, wideband) : null;
-    }
 }
