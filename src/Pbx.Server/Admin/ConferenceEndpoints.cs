@@ -68,6 +68,7 @@ internal static partial class ConferenceEndpoints
     {
         if (number == options.Calls.CallPullCode) return "the call pull code (Calls:CallPullCode)";
         if (number == options.Calls.CallThroughNumber) return "the call-through number (Calls:CallThroughNumber)";
+        if (number == options.Calls.ConferenceAccessNumber) return "the conference access number (Calls:ConferenceAccessNumber)";
         return await directory.FindNumberAsync(number, ct) switch
         {
             { UserLoginId: { } user } => $"assigned to user '{user}'",

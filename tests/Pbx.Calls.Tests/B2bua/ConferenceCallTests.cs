@@ -68,6 +68,29 @@ public sealed class ConferenceCallTests
     }
 
     [Fact]
+    public async Task The_access_number_and_a_running_scheduled_conferences_pin_seat_the_caller_there()
+    {
+        await using var h = new B2buaHarness();
+        var conferences = AddConferences(h);
+        var alice = h.AddPhone("alice", 5061);
+        var conference = new ScheduledConference(7, "Weekly", DateTimeOffset.UtcNow, ConferenceRepetition.Weekly, TimeSpan.FromMinutes(30), "2468",
+            [new ConferenceInvitee("alice", null, IsModerator: true, PbxCalls: false)]);
+        conferences.Launch(conference, conference.Start);
+        Assert.Equal("conference-7", Assert.Single(conferences.Snapshot()).Key);
+
+        var call = await DialInAsync(h, alice, "*88");
+        await KeyAsync(h, alice, call, "2468#");
+        await B2buaHarness.Eventually(() => Joined(conferences, "conference-7") == 1, "alice seated in the scheduled conference");
+        Assert.True(conferences.Snapshot().Single().Participants.Single().IsModerator);
+
+        call.Send("BYE");
+        await h.WaitFor(ResponseTo(alice, call, 200, "BYE"), "200 for alice's BYE");
+        // A scheduled conference stays open until its end, empty or not.
+        await B2buaHarness.Eventually(() => Joined(conferences, "conference-7") == 0, "alice gone");
+        Assert.Single(conferences.Snapshot());
+    }
+
+    [Fact]
     public async Task Three_wrong_pins_end_the_call_without_seating_anyone()
     {
         await using var h = new B2buaHarness();
