@@ -14,6 +14,7 @@ namespace Pbx.Integration.Tests.Calls;
 public sealed class ConferenceTests(ITestOutputHelper log)
 {
     private static readonly TimeSpan Step = TimeSpan.FromSeconds(15);
+    private static readonly TimeSpan AllThreeIn = TimeSpan.FromSeconds(6);
     // Clear of the mixer's join (1000 Hz) and leave (600 Hz) tones and of the prompt beep (1000 Hz).
     private static readonly double[] Tones = [700, 1300, 1900];
     private static readonly PbxAccount[] Accounts =
@@ -58,7 +59,7 @@ public sealed class ConferenceTests(ITestOutputHelper log)
             var conference = live.Single(c => c!["key"]!.GetValue<string>() == "room-800")!;
             Assert.Equal(3, conference["participants"]!.AsArray().Count(p => p!["state"]!.GetValue<string>() == "joined"));
 
-            await Task.Delay(TimeSpan.FromSeconds(4));
+            await Task.Delay(AllThreeIn);
             foreach (var phone in phones)
             {
                 var mark = phone.OutputMark;
@@ -77,8 +78,10 @@ public sealed class ConferenceTests(ITestOutputHelper log)
                 for (var j = 0; j < Tones.Length; j++)
                 {
                     if (j == i) Assert.True(shares[j].Absent, $"{report}: its own {Tones[j]} Hz came back\n{Context(daemon, phones)}");
-                    // Everyone joined in turn, so a tone is there from its phone's joining on: in a good part of the windows.
-                    else Assert.True(shares[j].Trace >= 0.3, $"{report}: {Accounts[j].Login}'s {Tones[j]} Hz is missing\n{Context(daemon, phones)}");
+                    // Everyone joined in turn and setup time varies with load, so count time heard, not a share of the
+                    // recording: at least half of the time all three were in (windows step by 100 ms).
+                    else Assert.True(shares[j].Trace * shares[j].Windows >= AllThreeIn.TotalSeconds * 10 / 2,
+                        $"{report}: {Accounts[j].Login}'s {Tones[j]} Hz is missing\n{Context(daemon, phones)}");
                 }
             }
         }
