@@ -62,8 +62,13 @@ public sealed class VirtualClock : TimeProvider
         {
             await Task.Delay(1);
             var now = ThreadPool.CompletedWorkItemCount;
+            // A continuation a pool thread has taken but not finished (preempted on a loaded machine) is neither
+            // queued nor completed: only the count of busy workers shows it. This continuation is one of them.
+            ThreadPool.GetAvailableThreads(out var idleWorkers, out _);
+            ThreadPool.GetMaxThreads(out var maxWorkers, out _);
+            var othersBusy = maxWorkers - idleWorkers > 1;
             // Our own Task.Delay continuation completes one work item per round; more than that is someone else's.
-            quietRounds = ThreadPool.PendingWorkItemCount == 0 && now - completed <= 2 ? quietRounds + 1 : 0;
+            quietRounds = ThreadPool.PendingWorkItemCount == 0 && now - completed <= 2 && !othersBusy ? quietRounds + 1 : 0;
             completed = now;
         }
     }
